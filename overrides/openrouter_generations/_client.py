@@ -1,0 +1,271 @@
+"""The `OpenRouter` facade: configuration, the httpx clients, and the two send loops.
+
+The loops are the only code written twice (sync and async); every decision they act on is made
+by `_call.Call`. Resources such as `Generations` are thin: they check their arguments and name
+the generated operation and its success model.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import threading
+import time
+import types
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import httpx
+
+from openrouter_generations_client.api.generations import get_generation as _get_generation
+from openrouter_generations_client.models.get_generation_response import GetGenerationResponse
+
+from ._call import Call, CallOptions, Runtime, check_server_url
+from ._version import __version__
+from .utils import DEFAULT_RETRY_CONFIG, RetryConfig
+
+__all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "DEFAULT_SERVER_URL", "DEFAULT_TIMEOUT_MS", "Generations", "OpenRouter"]
+
+T = TypeVar("T")
+
+#: The production server, as in the spec's `servers` (a contract test keeps them equal).
+DEFAULT_SERVER_URL = "https://openrouter.ai/api/v1"
+#: A lookup is small; this bounds each attempt's connect, write, pool wait and every read.
+DEFAULT_TIMEOUT_MS = 15_000
+#: A generation's metadata is a few KB; anything near this is not a generation.
+DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024
+
+_USER_AGENT = f"openrouter-generations/{__version__} python-httpx/{httpx.__version__}"
+
+
+class OpenRouter:
+    """A client for OpenRouter's generation lookups; use it as a (sync or async) context manager.
+
+    `api_key` falls back to the `OPENROUTER_API_KEY` environment variable. `client` and
+    `async_client` let you bring your own httpx clients (proxies, mTLS, custom transports);
+    those stay open when this client closes, since you own them.
+    """
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        server_url: str | None = None,
+        timeout_ms: int | None = None,
+        retry_config: RetryConfig | None = None,
+        client: httpx.Client | None = None,
+        async_client: httpx.AsyncClient | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        allow_insecure_http: bool = False,
+        _runtime: Runtime | None = None,
+        _sleep: Callable[[float], None] = time.sleep,
+        _async_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        key = api_key if api_key is not None else os.environ.get("OPENROUTER_API_KEY", "")
+        if not isinstance(key, str):
+            raise TypeError(f"api_key must be a str, not {type(key).__name__}")
+        self.__key = key
+        self._allow_insecure_http = allow_insecure_http
+        self.server_url = self._checked_url(server_url or DEFAULT_SERVER_URL)
+        self.timeout_ms = _positive("timeout_ms", timeout_ms if timeout_ms is not None else DEFAULT_TIMEOUT_MS)
+        self.retry_config = retry_config if retry_config is not None else DEFAULT_RETRY_CONFIG
+        self.max_response_bytes = _positive("max_response_bytes", max_response_bytes)
+        self._client = client
+        self._async_client = async_client
+        self._owns_client = client is None
+        self._owns_async_client = async_client is None
+        self._lock = threading.Lock()
+        self._runtime = _runtime or Runtime(monotonic=time.monotonic, wall_clock=time.time, random=random.random)
+        self._sleep = _sleep
+        self._async_sleep = _async_sleep
+        self.generations = Generations(self)
+
+    def __repr__(self) -> str:
+        return f"OpenRouter(server_url={self.server_url!r}, api_key={'<set>' if self.__key else '<unset>'})"
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def __enter__(self) -> OpenRouter:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    async def __aenter__(self) -> OpenRouter:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    def close(self) -> None:
+        """Closes the httpx client this object created (a client you passed in stays open)."""
+        with self._lock:
+            client, self._client = (self._client, None) if self._owns_client else (None, self._client)
+        if client is not None:
+            client.close()
+
+    async def aclose(self) -> None:
+        """Closes both httpx clients this object created."""
+        with self._lock:
+            client, self._async_client = (
+                (self._async_client, None) if self._owns_async_client else (None, self._async_client)
+            )
+        if client is not None:
+            await client.aclose()
+        self.close()
+
+    def _sync_client(self) -> httpx.Client:
+        with self._lock:
+            if self._client is None:
+                self._client = httpx.Client(follow_redirects=True)
+            return self._client
+
+    def _async_httpx_client(self) -> httpx.AsyncClient:
+        with self._lock:
+            if self._async_client is None:
+                self._async_client = httpx.AsyncClient(follow_redirects=True)
+            return self._async_client
+
+    # -- calls -------------------------------------------------------------------------------
+
+    def _checked_url(self, url: str) -> str:
+        return check_server_url(url, has_key=bool(self.__key), allow_insecure_http=self._allow_insecure_http)
+
+    def _call(
+        self,
+        endpoint: types.ModuleType,
+        params: dict[str, Any],
+        expected: type[T],
+        *,
+        retries: RetryConfig | None,
+        server_url: str | None,
+        timeout_ms: int | None,
+    ) -> Call[T]:
+        options = CallOptions(
+            server_url=self._checked_url(server_url) if server_url is not None else self.server_url,
+            timeout=_positive("timeout_ms", timeout_ms if timeout_ms is not None else self.timeout_ms) / 1000.0,
+            retries=retries if retries is not None else self.retry_config,
+            max_response_bytes=self.max_response_bytes,
+            auth_header=f"Bearer {self.__key}" if self.__key else None,
+            user_agent=_USER_AGENT,
+        )
+        return Call(endpoint, params, expected, options, self._runtime)
+
+    def request(
+        self,
+        endpoint: types.ModuleType,
+        expected: type[T],
+        *,
+        retries: RetryConfig | None = None,
+        server_url: str | None = None,
+        timeout_ms: int | None = None,
+        **params: Any,
+    ) -> T:
+        """Calls any generated operation module (e.g. `...api.generations.get_generation`).
+
+        The typed methods on the resources use this; it is public so that an operation added to
+        the spec is callable, with the same retries and errors, before it has a typed method.
+        """
+        call = self._call(endpoint, params, expected, retries=retries, server_url=server_url, timeout_ms=timeout_ms)
+        client = self._sync_client()
+        while True:
+            request = call.build_request(client)
+            try:
+                response = client.send(request, stream=True)
+                try:
+                    call.check_declared_length(response)
+                    body = bytearray()
+                    for chunk in response.iter_bytes():
+                        call.add_chunk(response, body, chunk)
+                finally:
+                    response.close()
+                call.record_response(response, bytes(body))
+            except httpx.HTTPError as exc:
+                call.record_exception(exc)
+            delay = call.retry_delay()
+            if delay is None:
+                return call.result()
+            self._sleep(delay)
+
+    async def request_async(
+        self,
+        endpoint: types.ModuleType,
+        expected: type[T],
+        *,
+        retries: RetryConfig | None = None,
+        server_url: str | None = None,
+        timeout_ms: int | None = None,
+        **params: Any,
+    ) -> T:
+        """The async twin of `request`."""
+        call = self._call(endpoint, params, expected, retries=retries, server_url=server_url, timeout_ms=timeout_ms)
+        client = self._async_httpx_client()
+        while True:
+            request = call.build_request(client)
+            try:
+                response = await client.send(request, stream=True)
+                try:
+                    call.check_declared_length(response)
+                    body = bytearray()
+                    async for chunk in response.aiter_bytes():
+                        call.add_chunk(response, body, chunk)
+                finally:
+                    await response.aclose()
+                call.record_response(response, bytes(body))
+            except httpx.HTTPError as exc:
+                call.record_exception(exc)
+            delay = call.retry_delay()
+            if delay is None:
+                return call.result()
+            await self._async_sleep(delay)
+
+
+class Generations:
+    """`GET /generation`: a generation's cost, token counts, timings and provider."""
+
+    def __init__(self, sdk: OpenRouter) -> None:
+        self._sdk = sdk
+
+    def get_generation(
+        self,
+        *,
+        id: str,
+        retries: RetryConfig | None = None,
+        server_url: str | None = None,
+        timeout_ms: int | None = None,
+    ) -> GetGenerationResponse:
+        """Looks up one generation by the id its completion returned."""
+        _check_id(id)
+        return self._sdk.request(
+            _get_generation, GetGenerationResponse, id=id, retries=retries, server_url=server_url, timeout_ms=timeout_ms
+        )
+
+    async def get_generation_async(
+        self,
+        *,
+        id: str,
+        retries: RetryConfig | None = None,
+        server_url: str | None = None,
+        timeout_ms: int | None = None,
+    ) -> GetGenerationResponse:
+        """The async twin of `get_generation`."""
+        _check_id(id)
+        return await self._sdk.request_async(
+            _get_generation, GetGenerationResponse, id=id, retries=retries, server_url=server_url, timeout_ms=timeout_ms
+        )
+
+
+def _check_id(value: object) -> None:
+    # The spec's `minLength: 1` is not enforced by the generated code; without this an empty id
+    # would be sent as `?id=` and come back as a confusing 400.
+    if not isinstance(value, str):
+        raise TypeError(f"id must be a str, not {type(value).__name__}")
+    if not value:
+        raise ValueError("id must be a non-empty generation id, e.g. 'gen-...'")
+
+
+def _positive(name: str, value: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ValueError(f"{name} must be a positive int, not {value!r}")
+    return value

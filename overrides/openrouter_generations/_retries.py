@@ -1,0 +1,122 @@
+"""The retry decision and the delay: pure functions, shared by the sync and async send loops.
+
+Nothing here sends or sleeps, so every rule can be tested with a table and a fake clock, and the
+two loops in `_client` cannot drift apart: they only carry out what `next_delay` says.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import math
+from collections.abc import Callable, Mapping
+
+import httpx
+
+from .utils import BackoffStrategy, RetryConfig
+
+__all__ = ["backoff_delay", "is_retryable_exception", "next_delay", "parse_retry_after"]
+
+_DEFAULT_BACKOFF = BackoffStrategy()
+# 2.0 ** 64 already exceeds any max_interval; a larger power could overflow a float.
+_MAX_EXPONENT_STEP = 64
+
+
+def is_retryable_exception(exc: BaseException) -> bool:
+    """Faults of the moment: a refused/reset/closed connection or a timeout of any phase.
+
+    Malformed URLs, unsupported schemes and local protocol misuse are excluded: a second try
+    fails the same way.
+    """
+    return isinstance(exc, (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError))
+
+
+def parse_retry_after(headers: Mapping[str, str], now: float) -> float | None:
+    """The wait the server asked for, in seconds, or None when it asked for none usably.
+
+    `retry-after-ms` (a number of milliseconds, as OpenAI-style servers send) wins over
+    `Retry-After`, which is delta seconds (fractions accepted) or an HTTP date compared with
+    `now` (epoch seconds). Garbage, negative and NaN values are ignored, so the computed backoff
+    applies; an infinite or huge value is returned as is, for the caller's cap to refuse.
+    """
+    ms = _non_negative_number(headers.get("retry-after-ms"))
+    if ms is not None:
+        return ms / 1000.0
+    raw = headers.get("retry-after")
+    if raw is None:
+        return None
+    seconds = _non_negative_number(raw)
+    if seconds is not None:
+        return seconds
+    try:
+        when = email.utils.parsedate_to_datetime(raw.strip())
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if when.tzinfo is None:  # RFC 9110 dates are GMT; a naive result means none was given.
+        return None
+    return max(when.timestamp() - now, 0.0)
+
+
+def _non_negative_number(raw: str | None) -> float | None:
+    if raw is None:
+        return None
+    try:
+        value = float(raw.strip())
+    except ValueError:
+        return None
+    if math.isnan(value) or value < 0:
+        return None
+    return value
+
+
+def backoff_delay(config: RetryConfig, retry_index: int, random: Callable[[], float]) -> float:
+    """Seconds before retry number `retry_index` (0-based): capped exponential, less jitter."""
+    backoff = config.backoff or _DEFAULT_BACKOFF
+    step = min(retry_index, _MAX_EXPONENT_STEP)
+    base_ms = min(backoff.initial_interval * backoff.exponent**step, backoff.max_interval)
+    return base_ms / 1000.0 * (1.0 - config.jitter * random())
+
+
+def next_delay(
+    config: RetryConfig,
+    *,
+    attempts: int,
+    elapsed: float,
+    status: int | None,
+    headers: Mapping[str, str] | None,
+    exception: BaseException | None,
+    now: float,
+    random: Callable[[], float],
+) -> float | None:
+    """Seconds to wait before the next attempt, or None to stop and raise.
+
+    `attempts` counts the attempts made so far (1 after the first); `elapsed` is the seconds
+    since the call began; either `status`/`headers` (a response arrived) or `exception` (none
+    did) describes the last attempt.
+    """
+    if config.strategy == "none":
+        return None
+    budget = (config.backoff or _DEFAULT_BACKOFF).max_elapsed_time / 1000.0
+    max_retries: int | None = config.max_retries
+    if exception is not None:
+        if not (config.retry_connection_errors and is_retryable_exception(exception)):
+            return None
+    elif status == 404 and config.retry_not_found_for > 0:
+        # Waiting for a generation to become queryable: bounded by its own window, not by
+        # max_retries, since the caller asked for a time, not a count.
+        budget = min(budget, config.retry_not_found_for / 1000.0)
+        max_retries = None
+    elif status not in config.statuses:
+        return None
+    if max_retries is not None and attempts > max_retries:
+        return None
+
+    asked = parse_retry_after(headers, now) if headers is not None else None
+    if asked is not None:
+        if asked > config.max_retry_after / 1000.0:
+            return None
+        delay = asked
+    else:
+        delay = backoff_delay(config, attempts - 1, random)
+    if elapsed + delay > budget:
+        return None
+    return delay

@@ -1,0 +1,192 @@
+"""The exceptions a call can raise, all under `OpenRouterError`, with the documented names.
+
+The generator returns error statuses as values (and crashes on 524/529 and on non-JSON bodies);
+this module turns whatever arrived into one typed exception that keeps every byte of it. The
+construction lives here once and serves every operation, sync and async alike.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import httpx
+
+from openrouter_generations_client.models.error_response import ErrorResponse
+
+from ._validation import ModelTypeError, check_model
+
+__all__ = [
+    "APIConnectionError",
+    "APITimeoutError",
+    "BadGatewayResponseError",
+    "EdgeNetworkTimeoutResponseError",
+    "ErrorResponse",
+    "InternalServerResponseError",
+    "NotFoundResponseError",
+    "OpenRouterDefaultError",
+    "OpenRouterError",
+    "PaymentRequiredResponseError",
+    "ProviderOverloadedResponseError",
+    "ResponseTooLargeError",
+    "ResponseValidationError",
+    "TooManyRequestsResponseError",
+    "UnauthorizedResponseError",
+    "error_class_for_status",
+]
+
+
+class OpenRouterError(Exception):
+    """Base of every error this package raises once a call has begun.
+
+    `status_code` is None when no response arrived (connection errors, timeouts). `body` is the
+    raw response text, whatever its format; `data` the parsed error object when the body was
+    one. `raw_response` is the last `httpx.Response` (its `.request` is the only place the API
+    key can be found). `attempts` counts the requests made, retries included.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int | None = None,
+        body: str = "",
+        headers: httpx.Headers | None = None,
+        raw_response: httpx.Response | None = None,
+        data: ErrorResponse | None = None,
+        attempts: int = 1,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status_code = status_code
+        self.body = body
+        self.headers = headers if headers is not None else httpx.Headers()
+        self.raw_response = raw_response
+        self.data = data
+        self.attempts = attempts
+
+    def __str__(self) -> str:
+        where = f"HTTP {self.status_code}: " if self.status_code is not None else ""
+        tries = f" (after {self.attempts} attempts)" if self.attempts > 1 else ""
+        return f"{where}{self.message}{tries}"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(status_code={self.status_code!r}, message={self.message!r})"
+
+
+class UnauthorizedResponseError(OpenRouterError):
+    """401: the API key is missing, malformed, disabled or unknown."""
+
+
+class PaymentRequiredResponseError(OpenRouterError):
+    """402: the account is out of credits."""
+
+
+class NotFoundResponseError(OpenRouterError):
+    """404: no such generation, or not queryable yet (see `RetryConfig.retry_not_found_for`)."""
+
+
+class TooManyRequestsResponseError(OpenRouterError):
+    """429: rate limited."""
+
+
+class InternalServerResponseError(OpenRouterError):
+    """500: OpenRouter failed internally."""
+
+
+class BadGatewayResponseError(OpenRouterError):
+    """502: a provider or proxy in front of OpenRouter failed."""
+
+
+class EdgeNetworkTimeoutResponseError(OpenRouterError):
+    """524: the edge network timed out waiting for OpenRouter."""
+
+
+class ProviderOverloadedResponseError(OpenRouterError):
+    """529: the provider is overloaded."""
+
+
+class OpenRouterDefaultError(OpenRouterError):
+    """Any other non-success status."""
+
+
+class ResponseValidationError(OpenRouterError):
+    """A success status whose body is not the documented shape; `body` keeps the raw text."""
+
+
+class ResponseTooLargeError(OpenRouterError):
+    """The body exceeded the client's `max_response_bytes`; reading stopped there."""
+
+
+class APIConnectionError(OpenRouterError):
+    """No response arrived: the connection was refused, reset or closed early."""
+
+
+class APITimeoutError(APIConnectionError):
+    """No response arrived in time (connect, read, write or waiting for a pooled connection)."""
+
+
+_STATUS_ERRORS: dict[int, type[OpenRouterError]] = {
+    401: UnauthorizedResponseError,
+    402: PaymentRequiredResponseError,
+    404: NotFoundResponseError,
+    429: TooManyRequestsResponseError,
+    500: InternalServerResponseError,
+    502: BadGatewayResponseError,
+    524: EdgeNetworkTimeoutResponseError,
+    529: ProviderOverloadedResponseError,
+}
+
+
+def error_class_for_status(status_code: int) -> type[OpenRouterError]:
+    """The documented class for a status; `OpenRouterDefaultError` for any other."""
+    return _STATUS_ERRORS.get(status_code, OpenRouterDefaultError)
+
+
+def parse_error_body(content: bytes) -> ErrorResponse | None:
+    """The shared error object, or None when the body is anything else (HTML, empty, other JSON)."""
+    try:
+        parsed = ErrorResponse.from_dict(json.loads(content))
+        check_model(parsed)
+    except (ValueError, TypeError, KeyError, AttributeError, ModelTypeError, RecursionError):
+        return None
+    return parsed
+
+
+_SPACE = re.compile(r"\s+")
+_TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+
+
+def describe_body(content: bytes, content_type: str | None) -> str:
+    """A one-line account of a body that was not the error object, for the error message."""
+    if not content:
+        return "empty body"
+    kind = (content_type or "no content type").split(";")[0].strip()
+    title = _TITLE.search(content[:65536])
+    if title:
+        text = title.group(1).decode("utf-8", "replace")
+    else:
+        text = content[:200].decode("utf-8", "replace")
+    snippet = _SPACE.sub(" ", text).strip()
+    if len(snippet) > 120:
+        snippet = snippet[:117] + "..."
+    return f"{kind} body of {len(content)} bytes: {snippet!r}"
+
+
+def status_error(response: httpx.Response, *, attempts: int) -> OpenRouterError:
+    """The typed error for a non-success response whose body has been read."""
+    content = response.content
+    data = parse_error_body(content)
+    if data is not None and data.error.message:
+        message = data.error.message
+    else:
+        message = describe_body(content, response.headers.get("content-type"))
+    return error_class_for_status(response.status_code)(
+        message,
+        status_code=response.status_code,
+        body=response.text,
+        headers=response.headers,
+        raw_response=response,
+        data=data,
+        attempts=attempts,
+    )
