@@ -10,6 +10,7 @@ idea of it. The demo and the end-to-end tests share it.
 from __future__ import annotations
 
 import collections
+import contextlib
 import dataclasses
 import http.server
 import json
@@ -82,7 +83,9 @@ class StandIn:
         self.default = default or default_reply
         self._lock = threading.Lock()
         self._server = _Server(("127.0.0.1", port), _handler_for(self))
-        self._thread = threading.Thread(target=self._server.serve_forever, name="stand-in", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, name="stand-in", daemon=True
+        )
 
     @property
     def url(self) -> str:
@@ -176,9 +179,7 @@ def _handler_for(stand_in: StandIn) -> type[http.server.BaseHTTPRequestHandler]:
 
         def _drop(self) -> None:
             self.close_connection = True
-            try:
+            with contextlib.suppress(OSError):
                 self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
 
     return Handler

@@ -1,10 +1,10 @@
 """A typed client for OpenRouter's `GET /generation`: a generation's exact cost and usage.
 
-    from openrouter_generations import OpenRouter, errors, utils
+from openrouter_generations import OpenRouter, errors, utils
 
-    with OpenRouter() as open_router:  # the key comes from OPENROUTER_API_KEY
-        res = open_router.generations.get_generation(id="gen-...")
-        print(res.data.total_cost)
+with OpenRouter() as open_router:  # the key comes from OPENROUTER_API_KEY
+    res = open_router.generations.get_generation(id="gen-...")
+    print(res.data.total_cost)
 """
 
 from . import errors, models, utils

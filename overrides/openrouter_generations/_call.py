@@ -213,8 +213,7 @@ class Call(Generic[T]):
             check_model(parsed)
         except (ValueError, TypeError, KeyError, AttributeError, ModelTypeError, RecursionError) as exc:
             raise errors.ResponseValidationError(
-                f"the {response.status_code} response is not a valid {self.expected.__name__}: "
-                f"{_explain(exc)}",
+                f"the {response.status_code} response is not a valid {self.expected.__name__}: {_explain(exc)}",
                 status_code=response.status_code,
                 body=response.text,
                 headers=response.headers,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 import enum
-import functools
 import sys
 import types
 import typing
@@ -28,16 +27,22 @@ class ModelTypeError(Exception):
     """A parsed model holds a value its annotation does not allow; the message names the path."""
 
 
-@functools.cache
+_HINTS: dict[type, tuple[tuple[str, Any], ...]] = {}
+
+
 def _field_hints(cls: type) -> tuple[tuple[str, Any], ...]:
-    # The generated modules import sibling models only under TYPE_CHECKING, so resolve names
-    # against the models package as well as the defining module.
-    module_globals = vars(sys.modules[cls.__module__])
-    hints = typing.get_type_hints(cls, globalns=module_globals, localns=vars(_generated_models))
-    return tuple((f.name, hints[f.name]) for f in attrs.fields(cls) if f.name != "additional_properties")
+    cached = _HINTS.get(cls)
+    if cached is None:
+        # The generated modules import sibling models only under TYPE_CHECKING, so resolve names
+        # against the models package as well as the defining module.
+        module_globals = vars(sys.modules[cls.__module__])
+        hints = typing.get_type_hints(cls, globalns=module_globals, localns=vars(_generated_models))
+        cached = tuple((f.name, hints[f.name]) for f in attrs.fields(cls) if f.name != "additional_properties")
+        _HINTS[cls] = cached
+    return cached
 
 
-def check_model(model: object, path: str = "") -> None:
+def check_model(model: Any, path: str = "") -> None:
     """Raise `ModelTypeError` unless every field of `model`, recursively, fits its annotation."""
     for name, hint in _field_hints(type(model)):
         _check_value(getattr(model, name), hint, f"{path}.{name}" if path else name)

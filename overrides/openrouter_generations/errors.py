@@ -163,10 +163,7 @@ def describe_body(content: bytes, content_type: str | None) -> str:
         return "empty body"
     kind = (content_type or "no content type").split(";")[0].strip()
     title = _TITLE.search(content[:65536])
-    if title:
-        text = title.group(1).decode("utf-8", "replace")
-    else:
-        text = content[:200].decode("utf-8", "replace")
+    text = title.group(1).decode("utf-8", "replace") if title else content[:200].decode("utf-8", "replace")
     snippet = _SPACE.sub(" ", text).strip()
     if len(snippet) > 120:
         snippet = snippet[:117] + "..."

@@ -50,7 +50,8 @@ class RetryConfig:
     """When and how long to retry a failed call.
 
     Positional, as documented: `strategy` ("backoff" retries, "none" sends exactly one request),
-    `backoff` (None: the default `BackoffStrategy()`) and `retry_connection_errors` (retry refused/reset connections and timeouts).
+    `backoff` (None: the default `BackoffStrategy()`) and `retry_connection_errors` (retry
+    refused/reset connections and timeouts).
 
     Keyword options:
     - `statuses`: the HTTP statuses retried.
