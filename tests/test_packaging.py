@@ -1,0 +1,102 @@
+"""Packaging: the sdist and wheel build, pass twine, and the wheel works in a clean venv."""
+
+from __future__ import annotations
+
+import pathlib
+import subprocess
+import sys
+import textwrap
+import zipfile
+
+import pytest
+
+from stand_in import EXAMPLE_ID, StandIn
+
+from .conftest import ROOT
+
+CLIENT_SCRIPT = textwrap.dedent(
+    """
+    import sys
+
+    import openrouter_generations
+    from openrouter_generations import OpenRouter, errors, utils
+
+    assert "site-packages" in openrouter_generations.__file__, openrouter_generations.__file__
+
+    with OpenRouter(api_key="sk-or-wheel-test", server_url=sys.argv[1]) as open_router:
+        res = open_router.generations.get_generation(id=sys.argv[2])
+        total: float = res.data.total_cost
+        print("total_cost", total)
+        try:
+            open_router.generations.get_generation(id="gen-missing", retries=utils.NO_RETRIES)
+        except errors.NotFoundResponseError as e:
+            print("not found", e.status_code)
+    """
+)
+
+
+def _run(*args: str, cwd: pathlib.Path) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(args, capture_output=True, text=True, timeout=300, cwd=cwd)
+    assert result.returncode == 0, f"{args}\n{result.stdout}\n{result.stderr}"
+    return result
+
+
+@pytest.fixture(scope="module")
+def dist(tmp_path_factory: pytest.TempPathFactory) -> pathlib.Path:
+    out = tmp_path_factory.mktemp("dist")
+    _run(sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(ROOT), cwd=out)
+    return out
+
+
+def test_sdist_and_wheel_pass_twine(dist: pathlib.Path) -> None:
+    files = sorted(p.name for p in dist.iterdir())
+    assert [f.split("-")[0] for f in files] == ["openrouter_generations", "openrouter_generations"]
+    _run(sys.executable, "-m", "twine", "check", "--strict", *[str(p) for p in dist.iterdir()], cwd=dist)
+
+
+def test_wheel_holds_both_packages_typed_and_nothing_else(dist: pathlib.Path) -> None:
+    (wheel,) = dist.glob("*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    top = {n.split("/")[0] for n in names}
+    assert top == {
+        "openrouter_generations",
+        "openrouter_generations_client",
+        wheel.name.rsplit("-", 3)[0] + ".dist-info",
+    }
+    assert "openrouter_generations/py.typed" in names
+    assert "openrouter_generations_client/py.typed" in names
+    assert "openrouter_generations_client/api/generations/get_generation.py" in names
+    assert not [n for n in names if "__pycache__" in n or n.startswith(("tests/", "stand_in/"))]
+    metadata = zipfile.ZipFile(wheel).read(f"{wheel.name.rsplit('-', 3)[0]}.dist-info/METADATA").decode()
+    requires = sorted(
+        line.split(":", 1)[1].strip() for line in metadata.splitlines() if line.startswith("Requires-Dist")
+    )
+    assert requires == ["attrs<27,>=23.1", "httpx<0.29,>=0.27"]
+
+
+def test_wheel_installs_into_a_clean_venv_and_calls_a_loopback_server(
+    dist: pathlib.Path, tmp_path: pathlib.Path
+) -> None:
+    (wheel,) = dist.glob("*.whl")
+    venv = tmp_path / "venv"
+    _run(sys.executable, "-m", "venv", str(venv), cwd=tmp_path)
+    python = venv / "bin" / "python"
+    _run(str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", str(wheel), cwd=tmp_path)
+    script = tmp_path / "use_it.py"
+    script.write_text(CLIENT_SCRIPT)
+    with StandIn() as server:
+        out = _run(str(python), str(script), server.url, EXAMPLE_ID, cwd=tmp_path).stdout
+    assert "total_cost 0.0004175" in out
+    assert "not found 404" in out
+    # The installed wheel is typed: mypy --strict accepts the script against it.
+    _run(
+        sys.executable,
+        "-m",
+        "mypy",
+        "--strict",
+        "--no-incremental",
+        "--python-executable",
+        str(python),
+        str(script),
+        cwd=tmp_path,
+    )

@@ -1,0 +1,98 @@
+"""Parsing: every body shape the API has sent, and plausibly will send, becomes a typed model."""
+
+from __future__ import annotations
+
+import copy
+import datetime
+from typing import Any
+
+import pytest
+
+from openrouter_generations import models
+from openrouter_generations._validation import check_model
+from stand_in import EXAMPLE_BODY, Reply, StandIn
+
+from .conftest import load_json
+
+ADDED: list[str] = load_json("documented_api.json")["fields_added_since_2025_09"]
+
+
+def test_example_body_round_trips() -> None:
+    res = models.GetGenerationResponse.from_dict(copy.deepcopy(EXAMPLE_BODY))
+    check_model(res)
+    assert res.to_dict() == EXAMPLE_BODY
+    g = res.data
+    assert g.created_at == datetime.datetime(2026, 11, 20, 23, 33, 19, 433273, tzinfo=datetime.UTC)
+    assert g.api_type is models.ApiType.COMPLETIONS
+    assert g.data_region is models.DataRegion.GLOBAL
+    assert isinstance(g.provider_responses, list)
+    assert [p.routed_service_tier for p in g.provider_responses] == [
+        models.RoutedServiceTier.FLEX,
+        models.RoutedServiceTier.PRIORITY,
+    ]
+    assert g.additional_properties == {}
+
+
+@pytest.mark.parametrize(("name", "fields"), [("body_2025_09.json", 31), ("body_2026_01.json", 33)])
+def test_older_shapes_parse_with_absent_fields_unset(name: str, fields: int, server: StandIn, lookup: Any) -> None:
+    body = load_json(name)
+    assert len(body["data"]) == fields
+    server.script(Reply(200, body))
+    res = lookup(id=body["data"]["id"])
+    data = res.data
+    for field in ADDED:
+        if field in body["data"]:
+            assert not isinstance(getattr(data, field), models.Unset)
+        else:
+            assert getattr(data, field) is models.UNSET, field
+            assert not getattr(data, field)  # UNSET is falsy, so `if data.router:` just works
+    assert res.to_dict() == body  # nothing invented, nothing lost
+
+
+def test_future_shape_keeps_unknown_fields_and_enum_values(server: StandIn, lookup: Any) -> None:
+    body = load_json("body_future.json")
+    server.script(Reply(200, body))
+    res = lookup(id=body["data"]["id"])
+    data = res.data
+    assert data.api_type == "realtime"
+    assert not isinstance(data.api_type, models.ApiType)
+    assert data.data_region == "asia-pacific"
+    assert not isinstance(data.data_region, models.DataRegion)
+    assert isinstance(data.provider_responses, list)
+    first = data.provider_responses[0]
+    assert first.routed_service_tier == "batch"
+    assert first.additional_properties == {"region": "eu-west"}
+    assert data.additional_properties == {
+        "num_video_prompt": 3,
+        "carbon_grams": 0.42,
+        "billing": {"plan": "enterprise", "invoice_line": 17},
+    }
+    assert data["carbon_grams"] == 0.42
+    assert res.additional_properties == {"meta": {"served_by": "edge-7"}}
+    assert res.to_dict() == body
+
+
+def test_known_enum_members_still_compare_as_strings() -> None:
+    res = models.GetGenerationResponse.from_dict(copy.deepcopy(EXAMPLE_BODY))
+    assert res.data.api_type == "completions"
+    assert res.data.data_region == "global"
+
+
+def test_integral_floats_for_counts_are_accepted() -> None:
+    # Token counts and app_id were `number` before they were `integer`.
+    body = copy.deepcopy(EXAMPLE_BODY)
+    body["data"]["tokens_prompt"] = 42.0
+    body["data"]["app_id"] = 7.0
+    check_model(models.GetGenerationResponse.from_dict(body))
+
+
+def test_all_nulls_where_nullable() -> None:
+    body = copy.deepcopy(EXAMPLE_BODY)
+    not_nullable = {"id", "total_cost", "usage", "created_at", "model", "is_byok", "origin", "data_region"}
+    for name in body["data"]:
+        if name not in not_nullable:
+            body["data"][name] = None
+    res = models.GetGenerationResponse.from_dict(body)
+    check_model(res)
+    assert res.data.provider_responses is None
+    assert res.data.api_type is None
