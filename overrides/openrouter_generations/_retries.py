@@ -17,8 +17,6 @@ from .utils import BackoffStrategy, RetryConfig
 __all__ = ["backoff_delay", "is_retryable_exception", "next_delay", "parse_retry_after"]
 
 _DEFAULT_BACKOFF = BackoffStrategy()
-# 2.0 ** 64 already exceeds any max_interval; a larger power could overflow a float.
-_MAX_EXPONENT_STEP = 64
 
 
 def is_retryable_exception(exc: BaseException) -> bool:
@@ -37,7 +35,10 @@ def parse_retry_after(headers: Mapping[str, str], now: float) -> float | None:
     `Retry-After`, which is delta seconds (fractions accepted) or an HTTP date compared with
     `now` (epoch seconds). Garbage, negative and NaN values are ignored, so the computed backoff
     applies; an infinite or huge value is returned as is, for the caller's cap to refuse.
+    Header names are matched case-insensitively, whatever mapping carries them.
     """
+    if not isinstance(headers, httpx.Headers):
+        headers = httpx.Headers(headers)
     ms = _non_negative_number(headers.get("retry-after-ms"))
     if ms is not None:
         return ms / 1000.0
@@ -71,8 +72,14 @@ def _non_negative_number(raw: str | None) -> float | None:
 def backoff_delay(config: RetryConfig, retry_index: int, random: Callable[[], float]) -> float:
     """Seconds before retry number `retry_index` (0-based): capped exponential, less jitter."""
     backoff = config.backoff or _DEFAULT_BACKOFF
-    step = min(retry_index, _MAX_EXPONENT_STEP)
-    base_ms = min(backoff.initial_interval * backoff.exponent**step, backoff.max_interval)
+    if backoff.initial_interval == 0:
+        base_ms = 0.0  # not 0 * inf, which is NaN
+    else:
+        try:
+            grown = backoff.initial_interval * float(backoff.exponent) ** retry_index
+        except OverflowError:  # a steep exponent: far past any max_interval
+            grown = math.inf
+        base_ms = min(grown, backoff.max_interval)
     return base_ms / 1000.0 * (1.0 - config.jitter * random())
 
 

@@ -39,9 +39,10 @@ class BackoffStrategy:
     max_elapsed_time: int = 60_000
 
     def __post_init__(self) -> None:
-        if self.initial_interval < 0 or self.max_interval < 0 or self.max_elapsed_time < 0:
+        # Written as `not >=` so that NaN, which compares false with everything, is refused too.
+        if not (self.initial_interval >= 0 and self.max_interval >= 0 and self.max_elapsed_time >= 0):
             raise ValueError("BackoffStrategy intervals must be >= 0 milliseconds")
-        if self.exponent < 1:
+        if not self.exponent >= 1:
             raise ValueError("BackoffStrategy.exponent must be >= 1")
 
 
@@ -84,7 +85,7 @@ class RetryConfig:
             raise ValueError("RetryConfig.max_retries must be >= 0")
         if not 0.0 <= self.jitter <= 1.0:
             raise ValueError("RetryConfig.jitter must be between 0 and 1")
-        if self.max_retry_after < 0 or self.retry_not_found_for < 0:
+        if not (self.max_retry_after >= 0 and self.retry_not_found_for >= 0):  # NaN included
             raise ValueError("RetryConfig times must be >= 0 milliseconds")
 
 
