@@ -8,6 +8,7 @@ STAMP  := $(VENV)/.installed
 SPEC   ?= openapi.yaml
 CONFIG ?= generator-config.yml
 GENERATED := generated/openrouter_generations_client
+BENCH_VENV := .venv-bench
 
 # The generator runs the pinned ruff from the venv (its post-hooks, see generator-config.yml).
 GENERATE = PATH="$(abspath $(BIN)):$$PATH" $(abspath $(BIN))/openapi-python-client generate \
@@ -62,9 +63,15 @@ wheel: $(STAMP)
 	$(BIN)/python -m build --no-isolation --outdir dist .
 	$(BIN)/twine check --strict dist/*
 
-## bench: per-call time, import time and size, against bare httpx, printed as figures.
-bench: $(STAMP)
-	$(BIN)/python bench/bench.py
+## bench: per-call time, import time and size against bare httpx and the official SDK, as figures.
+bench: $(STAMP) $(BENCH_VENV)/.installed
+	PYTHONPATH=. $(BIN)/python bench/bench.py
+
+# OpenRouter's official SDK, in a venv of its own, only to be measured against.
+$(BENCH_VENV)/.installed:
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --disable-pip-version-check openrouter==1.3.84
+	touch $@
 
 clean:
-	rm -rf $(VENV) dist build .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(BENCH_VENV) dist build .mypy_cache .pytest_cache .ruff_cache

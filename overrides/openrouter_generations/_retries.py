@@ -17,6 +17,9 @@ from .utils import BackoffStrategy, RetryConfig
 __all__ = ["backoff_delay", "is_retryable_exception", "next_delay", "parse_retry_after"]
 
 _DEFAULT_BACKOFF = BackoffStrategy()
+# The least wait between 404 retries while waiting for a generation, whatever the backoff or
+# the server's Retry-After says: only the time window bounds those retries.
+_MIN_NOT_FOUND_DELAY = 0.1
 
 
 def is_retryable_exception(exc: BaseException) -> bool:
@@ -104,6 +107,7 @@ def next_delay(
         return None
     budget = (config.backoff or _DEFAULT_BACKOFF).max_elapsed_time / 1000.0
     max_retries: int | None = config.max_retries
+    floor = 0.0
     if exception is not None:
         if not (config.retry_connection_errors and is_retryable_exception(exception)):
             return None
@@ -112,6 +116,7 @@ def next_delay(
         # max_retries, since the caller asked for a time, not a count.
         budget = min(budget, config.retry_not_found_for / 1000.0)
         max_retries = None
+        floor = _MIN_NOT_FOUND_DELAY  # no count bounds these retries, so never spin
     elif status not in config.statuses:
         return None
     if max_retries is not None and attempts > max_retries:
@@ -124,6 +129,7 @@ def next_delay(
         delay = asked
     else:
         delay = backoff_delay(config, attempts - 1, random)
+    delay = max(delay, floor)
     if elapsed + delay > budget:
         return None
     return delay
