@@ -22,7 +22,7 @@ from openrouter_generations_client.client import Client as _GeneratedClient
 
 from . import errors
 from ._retries import next_delay
-from ._validation import ModelTypeError, check_model
+from ._validation import ModelTypeError, check_json_shape, check_model, find_json_problem
 from .utils import RetryConfig
 
 __all__ = ["Call", "CallOptions", "Runtime", "check_server_url"]
@@ -211,9 +211,13 @@ class Call(Generic[T]):
             if not isinstance(parsed, self.expected):
                 raise ModelTypeError(f"status {response.status_code} is not a documented success")
             check_model(parsed)
+            to_dict = getattr(parsed, "to_dict", None)
+            if callable(to_dict):
+                check_json_shape(to_dict(), response.json())
         except (ValueError, TypeError, KeyError, AttributeError, ModelTypeError, RecursionError) as exc:
             raise errors.ResponseValidationError(
-                f"the {response.status_code} response is not a valid {self.expected.__name__}: {_explain(exc)}",
+                f"the {response.status_code} response is not a valid {self.expected.__name__}: "
+                f"{self._what_was_wrong(response, exc)}",
                 status_code=response.status_code,
                 body=response.text,
                 headers=response.headers,
@@ -221,6 +225,16 @@ class Call(Generic[T]):
                 attempts=self.attempts,
             ) from exc
         return parsed
+
+    def _what_was_wrong(self, response: httpx.Response, exc: BaseException) -> str:
+        """What was wrong with a body the generated parser or the checks refused."""
+        if isinstance(exc, ModelTypeError):
+            return str(exc)  # already names the field
+        try:
+            payload = response.json()
+        except (ValueError, RecursionError) as not_json:
+            return f"the body is not readable JSON ({type(not_json).__name__}: {not_json})"
+        return find_json_problem(self.expected, payload) or _explain(exc)
 
     def _transport_error(self, exc: httpx.HTTPError) -> errors.OpenRouterError:
         kind = errors.APITimeoutError if isinstance(exc, httpx.TimeoutException) else errors.APIConnectionError

@@ -20,7 +20,7 @@ import attrs
 from openrouter_generations_client import models as _generated_models
 from openrouter_generations_client.types import Unset
 
-__all__ = ["ModelTypeError", "check_model"]
+__all__ = ["ModelTypeError", "check_json_shape", "check_model", "find_json_problem"]
 
 
 class ModelTypeError(Exception):
@@ -50,10 +50,7 @@ def check_model(model: Any, path: str = "") -> None:
 
 def _check_value(value: object, hint: Any, path: str) -> None:
     if not _fits(value, hint, path):
-        shown = repr(value)
-        if len(shown) > 80:
-            shown = shown[:77] + "..."
-        raise ModelTypeError(f"{path}: expected {_describe(hint)}, got {type(value).__name__} {shown}")
+        raise ModelTypeError(f"{path}: expected {_describe(hint)}, got {type(value).__name__} {_shown(value)}")
 
 
 def _fits(value: object, hint: Any, path: str) -> bool:
@@ -96,6 +93,93 @@ def _fits(value: object, hint: Any, path: str) -> bool:
         check_model(value, path)
         return True
     raise TypeError(f"{path}: no check for annotation {hint!r}")  # a generator change to handle
+
+
+def check_json_shape(produced: object, raw: object, path: str = "") -> None:
+    """Raise `ModelTypeError` where a model's `to_dict()` has an object or array the JSON had not.
+
+    The generated `from_dict` methods call `dict()` on their input, which also takes a list of
+    pairs: `{"data": [["id", "gen-1"], ...]}` would become a model. `to_dict()` writes the JSON
+    keys, so comparing its output with the JSON the model came from finds every such place.
+    """
+    where = path or "the body"
+    if isinstance(produced, dict):
+        if not isinstance(raw, dict):
+            raise ModelTypeError(f"{where}: expected an object, got {_json_kind(raw)}")
+        for key, value in produced.items():
+            if key in raw:
+                check_json_shape(value, raw[key], f"{path}.{key}" if path else key)
+    elif isinstance(produced, list):
+        if not isinstance(raw, list):
+            raise ModelTypeError(f"{where}: expected an array, got {_json_kind(raw)}")
+        for index, (item, raw_item) in enumerate(zip(produced, raw, strict=False)):
+            check_json_shape(item, raw_item, f"{path}[{index}]")
+
+
+def find_json_problem(hint: Any, value: object, path: str = "") -> str | None:
+    """Why `value` (decoded JSON) cannot become `hint`, for the message of a failed parse.
+
+    Only what makes a generated parser raise is looked at: a model from a non-object, a missing
+    required field, a list from a non-array, a date-time from a non-ISO-8601 value. (A union's
+    parser keeps what it cannot parse, for `check_model` to report.) A field's JSON key is taken
+    to be its attribute name, as for this API's snake_case keys; this only words the error, so a
+    miss costs a vaguer message (None), never a wrong verdict.
+    """
+    where = path or "the body"
+    origin = typing.get_origin(hint)
+    if isinstance(hint, type) and attrs.has(hint):
+        if not isinstance(value, dict):
+            return f"{where}: expected an object, got {_json_kind(value)}"
+        for name, field_hint in _field_hints(hint):
+            child = f"{path}.{name}" if path else name
+            if name not in value:
+                if Unset not in typing.get_args(field_hint):
+                    return f"{child}: missing"
+                continue
+            problem = find_json_problem(field_hint, value[name], child)
+            if problem is not None:
+                return problem
+        return None
+    if origin is list:
+        if not isinstance(value, list):
+            return f"{where}: expected an array, got {_json_kind(value)}"
+        (item_hint,) = typing.get_args(hint) or (Any,)
+        for index, item in enumerate(value):
+            problem = find_json_problem(item_hint, item, f"{path}[{index}]")
+            if problem is not None:
+                return problem
+        return None
+    if hint is datetime.datetime:
+        if isinstance(value, str):
+            try:
+                datetime.datetime.fromisoformat(value)
+            except ValueError:
+                return f"{where}: expected an ISO 8601 date-time, got {_shown(value)}"
+            return None
+        got = _json_kind(value) if value is None else f"{_json_kind(value)} {_shown(value)}"
+        return f"{where}: expected an ISO 8601 date-time, got {got}"
+    return None
+
+
+def _json_kind(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return type(value).__name__
+
+
+def _shown(value: object) -> str:
+    shown = repr(value)
+    return shown if len(shown) <= 80 else shown[:77] + "..."
 
 
 def _describe(hint: Any) -> str:

@@ -1,0 +1,442 @@
+"""Hostile responses over a real socket: every error status, every malformed body, oversize bodies.
+
+Whatever arrives, the caller gets the status's documented error class (or a validation error for
+a success status) carrying the raw text, never a JSONDecodeError, KeyError, ValueError or
+TypeError from inside the parser, and never a half-filled model.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import gzip
+import json
+import ssl
+import time
+from typing import Any
+
+import httpx
+import pytest
+
+from openrouter_generations import DEFAULT_MAX_RESPONSE_BYTES, errors, models, utils
+from stand_in import EXAMPLE_BODY, EXAMPLE_ID, Reply, StandIn, error_body
+
+from .conftest import ClientFactory, Lookup
+
+NO_RETRIES = utils.NO_RETRIES
+
+# One TLS context for every httpx client here: building one per client (as httpx does by default)
+# costs ~40 ms, which hundreds of short tests would pay for nothing on a loopback socket.
+_TLS = ssl.create_default_context()
+Outcome = models.GetGenerationResponse | errors.OpenRouterError
+
+
+@pytest.fixture(params=["sync", "async"])
+def lookups(request: pytest.FixtureRequest, make_client: ClientFactory) -> Any:
+    """`lookups(n, client_kwargs=..., **call_kwargs)`: n calls on one client, sync or async.
+
+    Returns each call's model or typed error; any other exception propagates and fails the test.
+    """
+    mode: str = request.param
+
+    def run(n: int, *, client_kwargs: dict[str, Any] | None = None, **call_kwargs: Any) -> list[Outcome]:
+        outcomes: list[Outcome] = []
+        if mode == "sync":
+            with (
+                httpx.Client(verify=_TLS, follow_redirects=True) as http,
+                make_client(client=http, **(client_kwargs or {})) as client,
+            ):
+                for _ in range(n):
+                    try:
+                        outcomes.append(client.generations.get_generation(**call_kwargs))
+                    except errors.OpenRouterError as exc:
+                        outcomes.append(exc)
+            return outcomes
+
+        async def main() -> None:
+            async with (
+                httpx.AsyncClient(verify=_TLS, follow_redirects=True) as http,
+                make_client(async_client=http, **(client_kwargs or {})) as client,
+            ):
+                for _ in range(n):
+                    try:
+                        outcomes.append(await client.generations.get_generation_async(**call_kwargs))
+                    except errors.OpenRouterError as exc:
+                        outcomes.append(exc)
+
+        asyncio.run(main())
+        return outcomes
+
+    return run
+
+
+def _one_error(lookups: Any, **kwargs: Any) -> errors.OpenRouterError:
+    (outcome,) = lookups(1, **kwargs)
+    assert isinstance(outcome, errors.OpenRouterError), outcome
+    return outcome
+
+
+DOCUMENTED: dict[int, type[errors.OpenRouterError]] = {
+    401: errors.UnauthorizedResponseError,
+    402: errors.PaymentRequiredResponseError,
+    404: errors.NotFoundResponseError,
+    429: errors.TooManyRequestsResponseError,
+    500: errors.InternalServerResponseError,
+    502: errors.BadGatewayResponseError,
+    524: errors.EdgeNetworkTimeoutResponseError,
+    529: errors.ProviderOverloadedResponseError,
+    # Undocumented statuses, including ones a proxy or CDN invents.
+    400: errors.OpenRouterDefaultError,
+    403: errors.OpenRouterDefaultError,
+    408: errors.OpenRouterDefaultError,
+    418: errors.OpenRouterDefaultError,
+    503: errors.OpenRouterDefaultError,
+    520: errors.OpenRouterDefaultError,
+    599: errors.OpenRouterDefaultError,
+}
+
+CDN_502 = (
+    b"<!DOCTYPE html>\n<html>\n<head>\n<title>example.com | 502: Bad gateway</title>\n"
+    b'<meta charset="UTF-8" /></head>\n<body><h1>Bad gateway</h1><p>Error code 502</p>'
+    b"<p>The web server reported a bad gateway error.</p></body>\n</html>\n"
+)
+CDN_524 = (
+    b"<html><head><TITLE>openrouter.ai | 524: A timeout occurred</TITLE></head>"
+    b"<body>" + b"<div>Cloudflare Ray ID: 8a1b2c3d4e5f</div>" * 40 + b"</body></html>"
+)
+
+#: name -> (body, content type, a fragment the error message must show)
+NOT_THE_ERROR_OBJECT: dict[str, tuple[bytes, str | None, str]] = {
+    "cdn_502_html": (CDN_502, "text/html; charset=UTF-8", "502: Bad gateway"),
+    "cdn_524_html": (CDN_524, "text/html", "524: A timeout occurred"),
+    "empty": (b"", None, "empty body"),
+    "empty_json_type": (b"", "application/json", "empty body"),
+    "truncated_json": (b'{"error": {"code": 500, "message": "upstr', "application/json", '{"error"'),
+    "detail": (b'{"detail": "x"}', "application/json", "detail"),
+    "list": (b"[1,2]", "application/json", "[1,2]"),
+    "error_is_string": (b'{"error": "string"}', "application/json", "string"),
+    "error_wrong_types": (b'{"error": {"code": "x", "message": 5}}', "application/json", "message"),
+    "error_as_pairs": (b'{"error": [["code", 502], ["message", "boom"]]}', "application/json", "error"),
+    "error_without_message": (b'{"error": {"code": 500}}', "application/json", "error"),
+    "null": (b"null", "application/json", "null"),
+    "plain_text": (b"upstream connect error or disconnect/reset before headers", "text/plain", "upstream connect"),
+    "not_utf8": (b"\xff\xfe\x00\x80garbage\xc3", "application/octet-stream", "garbage"),
+    "deeply_nested": (b"[" * 100_000 + b"]" * 100_000, "application/json", "[[[["),
+}
+
+
+def _decoded(body: bytes) -> str:
+    return body.decode("utf-8", errors="replace")
+
+
+@pytest.mark.parametrize("name", sorted(NOT_THE_ERROR_OBJECT))
+def test_error_status_with_a_foreign_body(name: str, server: StandIn, lookups: Any) -> None:
+    body, content_type, shown = NOT_THE_ERROR_OBJECT[name]
+    statuses = sorted(DOCUMENTED)
+    server.script(*(Reply(status, body, content_type=content_type) for status in statuses))
+    outcomes = lookups(len(statuses), id=EXAMPLE_ID, retries=NO_RETRIES)
+    assert len(server.seen) == len(statuses)  # one request each: NO_RETRIES
+    for status, err in zip(statuses, outcomes, strict=True):
+        assert isinstance(err, errors.OpenRouterError), (status, err)
+        assert type(err) is DOCUMENTED[status]
+        assert err.status_code == status
+        assert err.body == _decoded(body)
+        assert err.data is None
+        assert err.attempts == 1
+        assert shown in err.message
+        assert 0 < len(err.message) < 300
+        assert str(status) in str(err)
+        assert err.raw_response is not None
+        assert err.raw_response.content == body
+
+
+def test_error_status_with_the_error_object(server: StandIn, lookups: Any) -> None:
+    """The control: the documented error object fills `data` and `message`."""
+    statuses = sorted(DOCUMENTED)
+    payloads = []
+    for status in statuses:
+        payload = error_body(status, f"it went wrong ({status})")
+        payload["openrouter_metadata"] = {"provider_name": "Azure", "raw": {"nested": [1, 2]}}
+        payloads.append(payload)
+        server.script(Reply(status, payload))
+    outcomes = lookups(len(statuses), id=EXAMPLE_ID, retries=NO_RETRIES)
+    for status, payload, err in zip(statuses, payloads, outcomes, strict=True):
+        assert isinstance(err, errors.OpenRouterError)
+        assert type(err) is DOCUMENTED[status]
+        assert err.message == f"it went wrong ({status})"
+        assert err.data is not None
+        assert err.data.error.message == err.message
+        assert json.loads(err.body) == payload
+
+
+HUGE = 2 * 1024 * 1024
+
+
+@pytest.mark.parametrize(
+    ("status", "payload", "content_type"),
+    [
+        (500, json.dumps({"detail": "x" * HUGE}).encode(), "application/json"),
+        (502, json.dumps(list(range(HUGE // 8))).encode(), "application/json"),
+        (524, b"<html><title>524</title><body>" + b"y" * HUGE + b"</body></html>", "text/html"),
+        (529, b"z" * HUGE, None),
+    ],
+    ids=["json_object", "json_list", "html", "raw"],
+)
+def test_error_status_with_a_huge_body(
+    status: int, payload: bytes, content_type: str | None, server: StandIn, lookups: Any
+) -> None:
+    server.script(Reply(status, payload, content_type=content_type))
+    err = _one_error(lookups, id=EXAMPLE_ID, retries=NO_RETRIES)
+    assert type(err) is DOCUMENTED[status]
+    assert err.data is None
+    assert len(err.body) == len(payload)
+    assert err.body == payload.decode()
+    assert len(err.message) < 300  # a one-line account, not 2 MiB
+    assert str(len(payload)) in err.message
+
+
+def test_error_status_with_a_huge_error_object(server: StandIn, lookups: Any) -> None:
+    payload = error_body(500, "m" * HUGE)
+    server.script(Reply(500, payload))
+    err = _one_error(lookups, id=EXAMPLE_ID, retries=NO_RETRIES)
+    assert type(err) is errors.InternalServerResponseError
+    assert err.data is not None
+    assert err.message == "m" * HUGE  # the server's own message, kept whole
+    assert json.loads(err.body) == payload
+
+
+# -- success statuses with bodies that are not a generation -----------------------------------
+
+
+def _example_with(**changes: Any) -> dict[str, Any]:
+    body = copy.deepcopy(EXAMPLE_BODY)
+    for key, value in changes.items():
+        body["data"][key] = value
+    return body
+
+
+def _example_without(key: str) -> dict[str, Any]:
+    body = copy.deepcopy(EXAMPLE_BODY)
+    del body["data"][key]
+    return body
+
+
+def _as_pairs(obj: dict[str, Any]) -> list[list[Any]]:
+    return [[k, v] for k, v in obj.items()]
+
+
+#: name -> (body, fragments the validation error's message must contain)
+INVALID_SUCCESS: dict[str, tuple[Any, tuple[str, ...]]] = {
+    "html": (b"<html><title>Just a moment...</title></html>", ("JSON",)),
+    "empty": (b"", ("JSON",)),
+    "plain_text": (b"OK", ("JSON",)),
+    "truncated": (json.dumps(EXAMPLE_BODY).encode()[:-40], ("JSON",)),
+    "not_utf8": (b"\xff\xfe\xfa", ()),
+    "null": (None, ()),
+    "number": (42, ()),
+    "string": ("data", ()),
+    "list": ([1, 2], ()),
+    "empty_object": ({}, ("data",)),
+    "no_data": ({"result": EXAMPLE_BODY["data"]}, ("data",)),
+    "data_null": ({"data": None}, ("data",)),
+    "data_list": ({"data": [1, 2]}, ("data",)),
+    "data_empty_list": ({"data": []}, ("data",)),
+    "data_string": ({"data": "gen-1"}, ("data",)),
+    "data_list_of_pairs": ({"data": _as_pairs(EXAMPLE_BODY["data"])}, ("data",)),
+    "body_list_of_pairs": (_as_pairs(EXAMPLE_BODY), ()),
+    "data_empty_object": ({"data": {}}, ("id",)),
+    "missing_id": (_example_without("id"), ("id",)),
+    "missing_total_cost": (_example_without("total_cost"), ("total_cost",)),
+    "missing_created_at": (_example_without("created_at"), ("created_at",)),
+    "total_cost_string": (_example_with(total_cost="abc"), ("total_cost", "abc")),
+    "total_cost_bool": (_example_with(total_cost=True), ("total_cost",)),
+    "total_cost_null": (_example_with(total_cost=None), ("total_cost",)),
+    "tokens_prompt_string": (_example_with(tokens_prompt="12"), ("tokens_prompt", "'12'")),
+    "tokens_prompt_fraction": (_example_with(tokens_prompt=12.5), ("tokens_prompt",)),
+    "tokens_prompt_bool": (_example_with(tokens_prompt=False), ("tokens_prompt",)),
+    "id_number": (_example_with(id=123), ("id",)),
+    "is_byok_string": (_example_with(is_byok="false"), ("is_byok",)),
+    "model_object": (_example_with(model={"slug": "x"}), ("model",)),
+    "provider_responses_string": (_example_with(provider_responses="x"), ("provider_responses",)),
+    "provider_responses_object": (_example_with(provider_responses={"status": 200}), ("provider_responses",)),
+    "provider_responses_bad_status": (
+        _example_with(provider_responses=[{"status": "ok"}]),
+        ("provider_responses[0].status",),
+    ),
+    "provider_responses_missing_status": (_example_with(provider_responses=[{"id": "r"}]), ("provider_responses",)),
+    "provider_responses_number_item": (_example_with(provider_responses=[1]), ("provider_responses[0]",)),
+    "provider_responses_pairs_item": (
+        _example_with(provider_responses=[[["status", 200], ["id", "r"]]]),
+        ("provider_responses",),
+    ),
+    "provider_responses_bad_latency": (
+        _example_with(provider_responses=[{"status": 200, "latency": "fast"}]),
+        ("provider_responses[0].latency",),
+    ),
+    "created_at_words": (_example_with(created_at="yesterday"), ("created_at", "yesterday")),
+    "created_at_number": (_example_with(created_at=1752622399), ("created_at",)),
+    "created_at_null": (_example_with(created_at=None), ("created_at",)),
+    "api_type_number": (_example_with(api_type=3), ("api_type",)),
+    "data_region_null": (_example_with(data_region=None), ("data_region",)),
+    "huge_int": (json.dumps(EXAMPLE_BODY).replace('"app_id": 1234567', '"app_id": ' + "9" * 5000).encode(), ()),
+}
+
+
+def _payload(body: Any) -> bytes:
+    return body if isinstance(body, bytes) else json.dumps(body).encode()
+
+
+@pytest.mark.parametrize("name", sorted(INVALID_SUCCESS))
+def test_success_status_with_an_invalid_body(name: str, server: StandIn, lookups: Any) -> None:
+    body, fragments = INVALID_SUCCESS[name]
+    payload = _payload(body)
+    server.script(Reply(200, payload))
+    err = _one_error(lookups, id=EXAMPLE_ID, retries=NO_RETRIES)
+    assert type(err) is errors.ResponseValidationError
+    assert err.status_code == 200
+    assert err.body == _decoded(payload)
+    assert err.raw_response is not None
+    assert err.raw_response.content == payload
+    assert "GetGenerationResponse" in err.message
+    for fragment in fragments:
+        assert fragment in err.message, (fragment, err.message)
+    assert len(str(err)) < 600
+    # Not retried: a malformed success will be malformed again.
+    assert err.attempts == 1
+    assert len(server.seen) == 1
+
+
+def test_success_status_with_an_invalid_body_is_not_retried_by_default(
+    server: StandIn, make_client: ClientFactory
+) -> None:
+    server.script(Reply(200, _example_with(total_cost="abc")))
+    with make_client() as client, pytest.raises(errors.ResponseValidationError) as caught:
+        client.generations.get_generation(id=EXAMPLE_ID)
+    assert caught.value.attempts == 1
+    assert len(server.seen) == 1
+
+
+def test_undocumented_success_statuses_are_validation_errors(server: StandIn, lookups: Any) -> None:
+    statuses = [201, 202, 203, 206, 226]
+    server.script(*(Reply(status, error_body(status, "surprise")) for status in statuses))
+    outcomes = lookups(len(statuses), id=EXAMPLE_ID, retries=NO_RETRIES)
+    for status, err in zip(statuses, outcomes, strict=True):
+        assert type(err) is errors.ResponseValidationError
+        assert err.status_code == status
+        assert str(status) in err.message
+
+
+def test_valid_body_with_unknown_keys_and_values_parses(server: StandIn, lookups: Any) -> None:
+    """The control for the table above: tolerated variations still parse."""
+    body = _example_with(
+        api_type="realtime",
+        data_region="mars-1",
+        provider_responses=[{"status": None, "routed_service_tier": "gold", "new": {"x": [1]}}],
+        tokens_prompt=12.0,
+        brand_new_field={"a": 1},
+    )
+    body["meta"] = "kept"
+    server.script(Reply(200, body))
+    (res,) = lookups(1, id=EXAMPLE_ID, retries=NO_RETRIES)
+    assert isinstance(res, models.GetGenerationResponse), res
+    assert res.additional_properties == {"meta": "kept"}
+    assert res.data.additional_properties == {"brand_new_field": {"a": 1}}
+    assert res.data.api_type == "realtime"
+    assert not isinstance(res.data.api_type, models.ApiType)
+    assert res.data.data_region == "mars-1"
+    assert isinstance(res.data.provider_responses, list)
+    assert res.data.provider_responses[0].routed_service_tier == "gold"
+    assert res.data.provider_responses[0].additional_properties == {"new": {"x": [1]}}
+
+
+# -- bodies over the cap ------------------------------------------------------------------------
+
+
+def test_default_cap_is_16_mib(make_client: ClientFactory) -> None:
+    with make_client() as client:
+        assert client.max_response_bytes == DEFAULT_MAX_RESPONSE_BYTES == 16 * 1024 * 1024
+
+
+@pytest.mark.parametrize("status", [200, 500])
+def test_declared_length_over_the_cap_is_refused_before_reading(status: int, server: StandIn, lookup: Lookup) -> None:
+    # The server declares 4 KiB and then hangs up without sending any of it: a client that read
+    # the body would see a broken connection, one that checked the declared length first does not.
+    server.script(Reply(status, b"x" * 4096, drop_after=0))
+    started = time.monotonic()
+    with pytest.raises(errors.OpenRouterError) as caught:
+        lookup(id=EXAMPLE_ID, client_kwargs={"max_response_bytes": 1024})
+    assert time.monotonic() - started < 2.0
+    err = caught.value
+    assert type(err) is errors.ResponseTooLargeError
+    assert err.status_code == status
+    assert "4096" in err.message
+    assert "1024" in err.message
+    assert len(server.seen) == 1  # refused, not retried
+
+
+def test_declared_length_over_the_cap_with_the_body_sent(server: StandIn, lookup: Lookup) -> None:
+    server.script(Reply(200, json.dumps({"data": {"pad": "p" * 200_000}}).encode()))
+    with pytest.raises(errors.ResponseTooLargeError) as caught:
+        lookup(id=EXAMPLE_ID, client_kwargs={"max_response_bytes": 100_000})
+    assert caught.value.status_code == 200
+
+
+def test_body_exactly_at_the_cap_is_read(server: StandIn, lookup: Lookup) -> None:
+    payload = json.dumps(EXAMPLE_BODY).encode()
+    server.script(Reply(200, payload))
+    res = lookup(id=EXAMPLE_ID, client_kwargs={"max_response_bytes": len(payload)})
+    assert res.data.id == EXAMPLE_ID
+
+
+@pytest.mark.parametrize("status", [200, 502])
+def test_endless_body_is_cut_at_the_cap(status: int, server: StandIn, lookup: Lookup) -> None:
+    server.script(Reply(status, endless=True))
+    started = time.monotonic()
+    with pytest.raises(errors.OpenRouterError) as caught:
+        lookup(id=EXAMPLE_ID, client_kwargs={"max_response_bytes": 256 * 1024})
+    assert time.monotonic() - started < 3.0  # it never ends: returning at all proves the cut
+    err = caught.value
+    assert type(err) is errors.ResponseTooLargeError
+    assert err.status_code == status
+    assert str(256 * 1024) in err.message
+    assert len(server.seen) == 1
+
+
+def test_endless_body_is_cut_at_the_default_cap(server: StandIn, make_client: ClientFactory) -> None:
+    server.script(Reply(200, endless=True))
+    started = time.monotonic()
+    with make_client() as client, pytest.raises(errors.ResponseTooLargeError):
+        client.generations.get_generation(id=EXAMPLE_ID)
+    assert time.monotonic() - started < 5.0
+
+
+def test_client_recovers_after_a_refused_body(server: StandIn, make_client: ClientFactory) -> None:
+    """The cut connection is discarded, not handed to the next call half-read."""
+    server.script(Reply(200, endless=True))
+    with make_client(max_response_bytes=128 * 1024) as client:
+        with pytest.raises(errors.ResponseTooLargeError):
+            client.generations.get_generation(id=EXAMPLE_ID)
+        assert client.generations.get_generation(id=EXAMPLE_ID).data.id == EXAMPLE_ID
+
+
+def test_a_compressed_body_is_capped_by_its_decoded_size(server: StandIn, lookup: Lookup) -> None:
+    """A few KiB on the wire that inflate to 8 MiB: the cap counts what is kept, not what was sent."""
+    bomb = gzip.compress(b'{"data": "' + b" " * (8 * 1024 * 1024) + b'"}', compresslevel=9)
+    assert len(bomb) < 64 * 1024
+    server.script(Reply(200, bomb, headers={"Content-Encoding": "gzip"}))
+    with pytest.raises(errors.ResponseTooLargeError):
+        lookup(id=EXAMPLE_ID, client_kwargs={"max_response_bytes": 1024 * 1024})
+
+
+def test_a_compressed_body_under_the_cap_is_decoded(server: StandIn, lookup: Lookup) -> None:
+    payload = json.dumps(EXAMPLE_BODY).encode()
+    server.script(Reply(200, gzip.compress(payload), headers={"Content-Encoding": "gzip"}))
+    res = lookup(id=EXAMPLE_ID, client_kwargs={"max_response_bytes": len(payload)})
+    assert res.data.id == EXAMPLE_ID
+
+
+def test_a_corrupt_compressed_body_is_a_typed_error(server: StandIn, lookup: Lookup) -> None:
+    server.script(Reply(200, b"\x1f\x8b\x08\x00 this is not gzip", headers={"Content-Encoding": "gzip"}))
+    with pytest.raises(errors.OpenRouterError) as caught:
+        lookup(id=EXAMPLE_ID, retries=NO_RETRIES)
+    assert isinstance(caught.value.__cause__, httpx.DecodingError)

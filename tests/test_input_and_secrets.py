@@ -1,0 +1,460 @@
+"""The id on the wire, and the API key: only in the Authorization header of its own origin.
+
+Ids are checked before anything is sent and reach the server as exactly one `id` value, byte
+for byte. The key shows up in no repr, no error (message, str, repr, attributes, chained cause),
+no log line, no cross-origin redirect, and is not sent over plain HTTP beyond loopback unless the
+caller opts out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import json
+import logging
+import traceback
+from collections.abc import Iterator
+from typing import Any
+
+import attrs
+import httpx
+import pytest
+
+from openrouter_generations import OpenRouter, errors, utils
+from stand_in import EXAMPLE_BODY, EXAMPLE_ID, Reply, StandIn
+
+from .conftest import SECRET_KEY, ClientFactory, FakeClock, Lookup
+
+#: What must never show: the key, and its distinctive part (in case of a partial mask).
+NEEDLES = (SECRET_KEY, "TESTSECRET")
+
+
+def _assert_no_key(text: str, where: str) -> None:
+    for needle in NEEDLES:
+        assert needle not in text, f"the API key leaks through {where}: {text[:300]!r}"
+
+
+# -- input: the id ------------------------------------------------------------------------------
+
+
+BAD_IDS: list[tuple[object, type[Exception]]] = [
+    ("", ValueError),
+    (None, TypeError),
+    (123, TypeError),
+    (b"gen-1", TypeError),
+    (["gen-1"], TypeError),
+    (12.5, TypeError),
+    ("gen-\ud800", ValueError),  # a lone surrogate cannot be sent as UTF-8
+]
+
+
+@pytest.mark.parametrize(("bad", "kind"), BAD_IDS, ids=[repr(b) for b, _ in BAD_IDS])
+def test_a_bad_id_is_refused_before_anything_is_sent(
+    bad: object, kind: type[Exception], server: StandIn, lookup: Lookup
+) -> None:
+    with pytest.raises(kind) as caught:
+        lookup(id=bad)
+    assert not isinstance(caught.value, errors.OpenRouterError)
+    assert server.seen == []
+    if bad is not None and not isinstance(bad, str):
+        assert type(bad).__name__ in str(caught.value)  # says what it got
+
+
+def test_a_bad_id_is_refused_even_with_no_server_to_reach(make_client: ClientFactory) -> None:
+    """Proof that the check precedes the connection: the refused port is never dialled."""
+    with make_client(server_url="http://127.0.0.1:9") as client:
+        with pytest.raises(ValueError, match="non-empty"):
+            client.generations.get_generation(id="")
+        with pytest.raises(TypeError, match="str"):
+            client.generations.get_generation(id=None)  # type: ignore[arg-type]
+
+
+AWKWARD_IDS = [
+    "gen-a&b=c",
+    "gen=1",
+    "gen#fragment",
+    "gen?x=1",
+    "gen/../../admin",
+    "gen+plus",
+    "gen%20pct%2",
+    "%",
+    "gen with spaces ",
+    " ",
+    "gen-ü-漢字-🙂",
+    "gen\tand\r\nnewline",
+    "id=other&id=second",
+    "gen;semi,comma'quote\"dq<>`{}|\\^[]",
+    "x" * 8192,
+    "漢" * 2800,  # 8 400 bytes of UTF-8, three times that percent-encoded
+]
+
+
+@pytest.mark.parametrize("the_id", AWKWARD_IDS, ids=[f"{i[:24]!r}/{len(i)}" for i in AWKWARD_IDS])
+def test_awkward_ids_arrive_whole(the_id: str, server: StandIn, lookup: Lookup) -> None:
+    body = copy.deepcopy(EXAMPLE_BODY)
+    body["data"]["id"] = the_id
+    server.script(Reply(200, body))
+    res = lookup(id=the_id)
+    assert res.data.id == the_id
+    (seen,) = server.seen
+    assert seen.ids == [the_id]
+    assert seen.raw_path.startswith("/generation?")
+    assert seen.raw_path.isascii()
+    assert " " not in seen.raw_path
+    assert "#" not in seen.raw_path
+
+
+@pytest.mark.parametrize("the_id", ["gen-a&b=c", "gen-ü-漢字-🙂", "gen with spaces", "x" * 8192])
+def test_awkward_ids_on_the_default_route(the_id: str, server: StandIn, lookup: Lookup) -> None:
+    """Unscripted, the stand-in answers 404 and quotes the id it decoded: the same id."""
+    with pytest.raises(errors.NotFoundResponseError) as caught:
+        lookup(id=the_id, retries=utils.NO_RETRIES)
+    assert caught.value.message == f"Generation {the_id} not found"
+    assert server.seen[-1].ids == [the_id]
+
+
+# -- secrets: reprs, errors, logs -------------------------------------------------------------
+
+
+def test_reprs_of_the_client_and_its_config(server: StandIn) -> None:
+    config = utils.RetryConfig("backoff", utils.BackoffStrategy(1, 2, 2.0, 3), True)
+    with OpenRouter(api_key=SECRET_KEY, server_url=server.url, retry_config=config) as client:
+        for obj in (client, client.generations, config, client.retry_config, config.backoff):
+            _assert_no_key(repr(obj), f"repr({type(obj).__name__})")
+            _assert_no_key(str(obj), f"str({type(obj).__name__})")
+        assert "<set>" in repr(client)
+        for name, value in vars(client).items():
+            if name != "_OpenRouter__key":
+                _assert_no_key(repr(value), f"client.{name}")
+
+
+def _walk(value: object, path: str, depth: int = 0) -> Iterator[tuple[str, str]]:
+    """(path, text) for everything an error exposes, descending into containers and objects.
+
+    httpx.Headers' repr masks Authorization, so headers are read raw. The request itself (an
+    httpx.Request, and a transport exception's `_request`) is the one place the key belongs.
+    """
+    if depth > 6 or isinstance(value, httpx.Request):
+        return
+    if isinstance(value, httpx.Headers):
+        yield path, repr(value.multi_items())
+        return
+    if isinstance(value, httpx.Response):
+        yield path, repr(value.headers.multi_items()) + value.text
+        return
+    yield path, repr(value)
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _walk(v, f"{path}[{k!r}]", depth + 1)
+    elif isinstance(value, (list, tuple)):
+        for i, v in enumerate(value):
+            yield from _walk(v, f"{path}[{i}]", depth + 1)
+    elif attrs.has(type(value)):
+        yield from _walk(value.to_dict(), f"{path}.to_dict()", depth + 1)  # type: ignore[attr-defined]
+    elif isinstance(value, BaseException):
+        yield f"str({path})", str(value)
+        yield from _walk(value.args, f"{path}.args", depth + 1)
+        for name, attr in vars(value).items():
+            if name not in ("raw_response", "_request", "request", "__traceback__"):
+                yield from _walk(attr, f"{path}.{name}", depth + 1)
+        for link in ("__cause__", "__context__"):
+            if getattr(value, link) is not None:
+                yield from _walk(getattr(value, link), f"{path}.{link}", depth + 1)
+
+
+def _assert_error_keeps_the_key(err: errors.OpenRouterError) -> None:
+    texts = list(_walk(err, "err"))
+    assert len(texts) > 5  # the walk saw the error's attributes, not just its repr
+    for where, text in texts:
+        _assert_no_key(text, where)
+    _assert_no_key("".join(traceback.format_exception(err)), "the formatted traceback")
+    # Where the key does belong: the request the error came from, when there was a response.
+    if err.raw_response is not None:
+        assert err.raw_response.request.headers["authorization"] == f"Bearer {SECRET_KEY}"
+
+
+@pytest.fixture
+def refused_url() -> Iterator[str]:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+def _every_error_kind(server: StandIn, make_client: ClientFactory, refused_url: str) -> list[errors.OpenRouterError]:
+    server.script(
+        Reply(401, {"error": {"code": 401, "message": "bad key"}, "user_id": "u-1", "openrouter_metadata": {"k": 1}}),
+        Reply(502, b"<html><title>502</title></html>", content_type="text/html"),
+        Reply(200, {"data": {"total_cost": "abc"}}),
+        Reply(200, EXAMPLE_BODY, stall=0.3),
+        Reply(200, EXAMPLE_BODY, drop_after=5),
+        Reply(200, b"x" * 5000),
+    )
+    calls: list[dict[str, Any]] = [
+        {},
+        {},
+        {},
+        {"timeout_ms": 50},
+        {},
+    ]
+    found: list[errors.OpenRouterError] = []
+    with make_client(retry_config=utils.NO_RETRIES) as client:
+        for kwargs in calls:
+            with pytest.raises(errors.OpenRouterError) as caught:
+                client.generations.get_generation(id=EXAMPLE_ID, **kwargs)
+            found.append(caught.value)
+    with make_client(retry_config=utils.NO_RETRIES, max_response_bytes=1000) as client:
+        with pytest.raises(errors.ResponseTooLargeError) as too_large:
+            client.generations.get_generation(id=EXAMPLE_ID)
+        found.append(too_large.value)
+    with make_client(server_url=refused_url) as client:  # default retries, on the fake clock
+        with pytest.raises(errors.APIConnectionError) as refused:
+            client.generations.get_generation(id=EXAMPLE_ID)
+        found.append(refused.value)
+    return found
+
+
+def test_the_walk_finds_a_key_wherever_it_hides() -> None:
+    """The check below can fail: a key in headers, a cause, or a nested value is seen."""
+    leaky = [
+        errors.OpenRouterError("m", headers=httpx.Headers({"Authorization": f"Bearer {SECRET_KEY}"})),
+        errors.OpenRouterError("m", body=f"echo {SECRET_KEY}"),
+    ]
+    with_cause = errors.APIConnectionError("m")
+    with_cause.__cause__ = ValueError(f"key={SECRET_KEY}")
+    leaky.append(with_cause)
+    for err in leaky:
+        with pytest.raises(AssertionError, match="leaks"):
+            _assert_error_keeps_the_key(err)
+
+
+def test_no_error_carries_the_key(server: StandIn, make_client: ClientFactory, refused_url: str) -> None:
+    found = _every_error_kind(server, make_client, refused_url)
+    assert [type(e) for e in found] == [
+        errors.UnauthorizedResponseError,
+        errors.BadGatewayResponseError,
+        errors.ResponseValidationError,
+        errors.APITimeoutError,
+        errors.APIConnectionError,
+        errors.ResponseTooLargeError,
+        errors.APIConnectionError,
+    ]
+    assert found[-1].attempts > 1
+    assert found[0].data is not None
+    for err in found:
+        _assert_error_keeps_the_key(err)
+
+
+def test_async_errors_carry_no_key(server: StandIn, make_client: ClientFactory) -> None:
+    server.script(Reply(500, b"oops"), Reply(200, b"[]"), Reply(200, EXAMPLE_BODY, stall=0.3))
+
+    async def main() -> list[errors.OpenRouterError]:
+        found: list[errors.OpenRouterError] = []
+        async with make_client(retry_config=utils.NO_RETRIES) as client:
+            for timeout_ms in (None, None, 50):
+                try:
+                    await client.generations.get_generation_async(id=EXAMPLE_ID, timeout_ms=timeout_ms)
+                except errors.OpenRouterError as exc:
+                    found.append(exc)
+        return found
+
+    found = asyncio.run(main())
+    assert [type(e) for e in found] == [
+        errors.InternalServerResponseError,
+        errors.ResponseValidationError,
+        errors.APITimeoutError,
+    ]
+    for err in found:
+        _assert_error_keeps_the_key(err)
+
+
+def test_no_log_line_carries_the_key(
+    server: StandIn, make_client: ClientFactory, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    server.script(*(Reply(500, {"error": {"code": 500, "message": "down"}}) for _ in range(5)))
+    with make_client() as client:
+        with pytest.raises(errors.InternalServerResponseError) as caught:
+            client.generations.get_generation(id=EXAMPLE_ID)
+        assert caught.value.attempts == 5
+        server.script(Reply(200, EXAMPLE_BODY, drop_after=5), Reply(501, b""))  # 501: not retried
+        with pytest.raises(errors.OpenRouterDefaultError):
+            client.generations.get_generation(id=EXAMPLE_ID)
+        assert client.generations.get_generation(id=EXAMPLE_ID).data.id == EXAMPLE_ID
+    assert len(clock.sleeps) == 5
+    loggers = {record.name.split(".")[0] for record in caplog.records}
+    assert {"openrouter_generations", "httpx", "httpcore"} <= loggers  # DEBUG really was on
+    assert any("retry" in record.getMessage() for record in caplog.records)
+    for record in caplog.records:
+        _assert_no_key(record.getMessage(), f"a log line of {record.name}")
+        _assert_no_key(repr(record.args), f"the arguments of a log line of {record.name}")
+    _assert_no_key(caplog.text, "the formatted log")
+
+
+# -- secrets: redirects --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def other() -> Iterator[StandIn]:
+    with StandIn() as stand_in:
+        yield stand_in
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_a_redirect_to_another_origin_drops_the_key(
+    status: int, server: StandIn, other: StandIn, lookup: Lookup
+) -> None:
+    server.script(Reply(status, b"", headers={"Location": f"{other.url}/generation?id={EXAMPLE_ID}"}))
+    other.script(Reply(200, EXAMPLE_BODY))
+    res = lookup(id=EXAMPLE_ID)
+    assert res.data.id == EXAMPLE_ID
+    assert server.seen[-1].headers["authorization"] == f"Bearer {SECRET_KEY}"
+    (followed,) = other.seen
+    assert "authorization" not in followed.headers
+    _assert_no_key(json.dumps(followed.headers), "the redirected request's headers")
+
+
+def test_an_unscripted_other_origin_sees_no_key(server: StandIn, other: StandIn, lookup: Lookup) -> None:
+    """The other server's real routes answer 401 to a request without a key."""
+    server.script(Reply(307, b"", headers={"Location": f"{other.url}/generation?id={EXAMPLE_ID}"}))
+    with pytest.raises(errors.UnauthorizedResponseError):
+        lookup(id=EXAMPLE_ID, retries=utils.NO_RETRIES)
+    assert "authorization" not in other.seen[-1].headers
+
+
+def test_a_redirect_to_localhost_is_another_origin(server: StandIn, lookup: Lookup) -> None:
+    """Same machine, same port, different host name: still not the origin the key was meant for."""
+    port = server.url.rsplit(":", 1)[1]
+    server.script(
+        Reply(307, b"", headers={"Location": f"http://localhost:{port}/generation?id={EXAMPLE_ID}"}),
+        Reply(200, EXAMPLE_BODY),
+    )
+    lookup(id=EXAMPLE_ID)
+    first, followed = server.seen
+    assert first.headers["authorization"] == f"Bearer {SECRET_KEY}"
+    assert "authorization" not in followed.headers
+
+
+def test_a_same_origin_redirect_keeps_the_key(server: StandIn, lookup: Lookup) -> None:
+    server.script(Reply(307, b"", headers={"Location": f"/generation?id={EXAMPLE_ID}&hop=1"}))
+    res = lookup(id=EXAMPLE_ID)  # the default route wants the key: it must still be there
+    assert res.data.id == EXAMPLE_ID
+    first, followed = server.seen
+    assert first.headers["authorization"] == followed.headers["authorization"] == f"Bearer {SECRET_KEY}"
+    assert followed.ids == [EXAMPLE_ID]
+
+
+# -- secrets: plain HTTP -------------------------------------------------------------------------
+
+REMOTE_HTTP = [
+    "http://openrouter.ai/api/v1",
+    "http://example.com",
+    "http://10.0.0.1:8080",
+    "http://192.168.1.10",
+    "http://0.0.0.0:8000",
+    "http://localhost.example.com",
+    "http://127.0.0.1.nip.io",
+    "http://[::2]:80",
+    "HTTP://EXAMPLE.COM/api",
+]
+LOOPBACK_HTTP = [
+    "http://127.0.0.1:8080",
+    "http://127.0.0.2",
+    "http://localhost:1",
+    "http://LOCALHOST:1/api/v1/",
+    "http://[::1]:8080",
+]
+
+
+def _no_network(request: httpx.Request) -> httpx.Response:
+    raise AssertionError(f"nothing should have been sent, but {request.url} was")
+
+
+@pytest.mark.parametrize("url", REMOTE_HTTP)
+def test_plain_http_to_a_remote_host_is_refused_with_a_key(url: str) -> None:
+    with pytest.raises(ValueError, match="allow_insecure_http") as caught:
+        OpenRouter(api_key=SECRET_KEY, server_url=url)
+    _assert_no_key(str(caught.value), "the refusal")
+    assert "http" in str(caught.value).lower()
+
+
+@pytest.mark.parametrize("url", REMOTE_HTTP)
+def test_plain_http_to_a_remote_host_is_refused_per_call(url: str, lookup: Lookup) -> None:
+    with pytest.raises(ValueError, match="allow_insecure_http"):
+        lookup(id=EXAMPLE_ID, server_url=url)
+
+
+def test_plain_http_per_call_is_refused_before_sending() -> None:
+    transport = httpx.MockTransport(_no_network)
+    with (
+        OpenRouter(api_key=SECRET_KEY, client=httpx.Client(transport=transport)) as client,
+        pytest.raises(ValueError, match="allow_insecure_http"),
+    ):
+        client.generations.get_generation(id=EXAMPLE_ID, server_url="http://example.com")
+
+    async def main() -> None:
+        async with OpenRouter(api_key=SECRET_KEY, async_client=httpx.AsyncClient(transport=transport)) as client:
+            with pytest.raises(ValueError, match="allow_insecure_http"):
+                await client.generations.get_generation_async(id=EXAMPLE_ID, server_url="http://example.com")
+
+    asyncio.run(main())
+
+
+def test_the_key_from_the_environment_counts(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENROUTER_API_KEY", SECRET_KEY)
+    with pytest.raises(ValueError, match="allow_insecure_http"):
+        OpenRouter(server_url="http://example.com")
+
+
+def _answer_example(sent: list[httpx.Request]) -> httpx.MockTransport:
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(200, json=EXAMPLE_BODY)
+
+    return httpx.MockTransport(handler)
+
+
+def test_the_documented_opt_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    sent: list[httpx.Request] = []
+    with OpenRouter(
+        api_key=SECRET_KEY,
+        server_url="http://example.com/api/v1",
+        allow_insecure_http=True,
+        client=httpx.Client(transport=_answer_example(sent)),
+    ) as client:
+        assert client.generations.get_generation(id=EXAMPLE_ID).data.id == EXAMPLE_ID
+        assert client.generations.get_generation(id=EXAMPLE_ID, server_url="http://10.1.2.3:8000").data
+    assert [str(r.url).split("?")[0] for r in sent] == [
+        "http://example.com/api/v1/generation",
+        "http://10.1.2.3:8000/generation",
+    ]
+    assert all(r.headers["authorization"] == f"Bearer {SECRET_KEY}" for r in sent)
+
+
+@pytest.mark.parametrize("url", LOOPBACK_HTTP)
+def test_plain_http_to_loopback_is_allowed(url: str) -> None:
+    sent: list[httpx.Request] = []
+    with OpenRouter(api_key=SECRET_KEY, server_url=url, client=httpx.Client(transport=_answer_example(sent))) as c:
+        assert c.generations.get_generation(id=EXAMPLE_ID).data.id == EXAMPLE_ID
+        assert c.generations.get_generation(id=EXAMPLE_ID, server_url=url).data.id == EXAMPLE_ID
+    assert len(sent) == 2
+
+
+@pytest.mark.parametrize("url", REMOTE_HTTP)
+def test_plain_http_without_a_key_is_allowed(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OPENROUTER_API_KEY", raising=False)
+    sent: list[httpx.Request] = []
+    for key in ("", None):
+        with OpenRouter(api_key=key, server_url=url, client=httpx.Client(transport=_answer_example(sent))) as c:
+            assert c.generations.get_generation(id=EXAMPLE_ID).data.id == EXAMPLE_ID
+    assert len(sent) == 2
+    assert all("authorization" not in r.headers for r in sent)
+
+
+def test_https_to_a_remote_host_is_allowed_with_a_key() -> None:
+    sent: list[httpx.Request] = []
+    with OpenRouter(api_key=SECRET_KEY, client=httpx.Client(transport=_answer_example(sent))) as client:
+        assert client.generations.get_generation(id=EXAMPLE_ID).data.id == EXAMPLE_ID
+        client.generations.get_generation(id=EXAMPLE_ID, server_url="https://eu.openrouter.ai/api/v1")
+    assert [r.url.host for r in sent] == ["openrouter.ai", "eu.openrouter.ai"]

@@ -1,0 +1,283 @@
+"""Transport faults over real loopback sockets, and one client under concurrent load.
+
+A fault is retried by the policy, then raised as a typed error with the httpx exception chained;
+under load every call gets its own answer and the pool is left with no request in flight.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import json
+import socket
+import ssl
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from openrouter_generations import OpenRouter, errors, models, utils
+from stand_in import EXAMPLE_BODY, EXAMPLE_ID, Reply, Seen, StandIn
+
+from .conftest import SECRET_KEY, ClientFactory, FakeClock, Lookup
+
+_TLS = ssl.create_default_context()
+
+#: Attempts the default policy makes before giving up on a fault that never clears.
+DEFAULT_ATTEMPTS = utils.DEFAULT_RETRY_CONFIG.max_retries + 1
+
+
+@pytest.fixture
+def refused_url() -> Iterator[str]:
+    """A loopback port bound but not listening: every connection is refused, and no other
+    process can take the port while the test runs."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+@pytest.fixture
+def silent_url() -> Iterator[str]:
+    """A loopback port that listens but never accepts: the request goes out, no answer comes."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(64)
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+@pytest.fixture
+def headers_then_silence() -> Iterator[str]:
+    """A server that sends a 200's headers, a few body bytes, and then nothing, keeping the socket
+    open: a timeout while reading the body, not while waiting for the response."""
+    stop = threading.Event()
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(64)
+    listener.settimeout(0.05)
+    held: list[socket.socket] = []
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            held.append(conn)
+            conn.recv(65536)
+            conn.sendall(b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{"data')
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        for conn in held:
+            conn.close()
+        listener.close()
+
+
+def _fails(lookup: Lookup, **kwargs: Any) -> errors.OpenRouterError:
+    with pytest.raises(errors.OpenRouterError) as caught:
+        lookup(id=EXAMPLE_ID, **kwargs)
+    return caught.value
+
+
+def _assert_retried_then_raised(err: errors.OpenRouterError, clock: FakeClock) -> None:
+    assert err.attempts == DEFAULT_ATTEMPTS > 1
+    assert len(clock.sleeps) == err.attempts - 1  # the policy's waits, on the fake clock
+    assert err.status_code is None
+    assert err.raw_response is None
+    assert f"after {err.attempts} attempts" in str(err)
+
+
+# -- each fault, with the default retry policy ---------------------------------------------------
+
+
+def test_connection_refused(refused_url: str, lookup: Lookup, clock: FakeClock) -> None:
+    err = _fails(lookup, client_kwargs={"server_url": refused_url})
+    assert type(err) is errors.APIConnectionError
+    assert isinstance(err.__cause__, httpx.ConnectError)
+    assert "ConnectError" in err.message
+    _assert_retried_then_raised(err, clock)
+
+
+def test_reset_mid_body(server: StandIn, lookup: Lookup, clock: FakeClock) -> None:
+    server.script(*(Reply(200, EXAMPLE_BODY, drop_after=10) for _ in range(DEFAULT_ATTEMPTS)))
+    err = _fails(lookup)
+    assert type(err) is errors.APIConnectionError
+    assert isinstance(err.__cause__, (httpx.RemoteProtocolError, httpx.ReadError))
+    assert len(server.seen) == err.attempts
+    _assert_retried_then_raised(err, clock)
+
+
+def test_closed_without_an_answer(server: StandIn, lookup: Lookup, clock: FakeClock) -> None:
+    server.script(*(Reply(close=True) for _ in range(DEFAULT_ATTEMPTS)))
+    err = _fails(lookup)
+    assert type(err) is errors.APIConnectionError
+    assert isinstance(err.__cause__, (httpx.RemoteProtocolError, httpx.ReadError))
+    assert len(server.seen) == err.attempts
+    _assert_retried_then_raised(err, clock)
+
+
+def test_stalling_server_times_out(server: StandIn, lookup: Lookup, clock: FakeClock) -> None:
+    server.script(*(Reply(200, EXAMPLE_BODY, stall=0.3) for _ in range(DEFAULT_ATTEMPTS)))
+    started = time.monotonic()
+    err = _fails(lookup, timeout_ms=100)
+    assert time.monotonic() - started < DEFAULT_ATTEMPTS * 0.3  # each attempt gave up at 0.1 s
+    assert type(err) is errors.APITimeoutError
+    assert isinstance(err, errors.APIConnectionError)
+    assert isinstance(err.__cause__, httpx.ReadTimeout)
+    assert len(server.seen) == err.attempts
+    _assert_retried_then_raised(err, clock)
+
+
+def test_silent_server_read_timeout(silent_url: str, lookup: Lookup, clock: FakeClock) -> None:
+    err = _fails(lookup, client_kwargs={"server_url": silent_url, "timeout_ms": 50})
+    assert type(err) is errors.APITimeoutError
+    assert isinstance(err.__cause__, httpx.TimeoutException)
+    _assert_retried_then_raised(err, clock)
+
+
+def test_timeout_while_reading_the_body(headers_then_silence: str, lookup: Lookup, clock: FakeClock) -> None:
+    err = _fails(lookup, client_kwargs={"server_url": headers_then_silence, "timeout_ms": 50})
+    assert type(err) is errors.APITimeoutError
+    assert isinstance(err.__cause__, httpx.ReadTimeout)
+    _assert_retried_then_raised(err, clock)
+
+
+def test_a_fault_that_clears_is_retried_to_success(server: StandIn, lookup: Lookup, clock: FakeClock) -> None:
+    server.script(Reply(close=True), Reply(200, EXAMPLE_BODY, drop_after=3), Reply(200, EXAMPLE_BODY, stall=0.3))
+    res = lookup(id=EXAMPLE_ID, timeout_ms=100)
+    assert res.data.id == EXAMPLE_ID
+    assert len(server.seen) == 4
+    assert len(clock.sleeps) == 3
+
+
+@pytest.mark.parametrize(
+    "retries",
+    [utils.NO_RETRIES, utils.RetryConfig("backoff", None, False)],
+    ids=["no_retries", "connection_errors_off"],
+)
+def test_faults_are_not_retried_when_the_policy_says_so(
+    retries: utils.RetryConfig, server: StandIn, lookup: Lookup, clock: FakeClock
+) -> None:
+    server.script(Reply(200, EXAMPLE_BODY, drop_after=10))
+    err = _fails(lookup, retries=retries)
+    assert type(err) is errors.APIConnectionError
+    assert err.attempts == 1
+    assert len(server.seen) == 1
+    assert clock.sleeps == []
+    assert isinstance(err.__cause__, httpx.HTTPError)
+
+
+def test_a_connection_the_server_closed_while_idle_is_not_reused(server: StandIn, make_client: ClientFactory) -> None:
+    """The server sends a whole answer and hangs up; the next call, not retried, still succeeds."""
+    payload = json.dumps(EXAMPLE_BODY).encode()
+    server.script(Reply(200, payload, drop_after=len(payload)))
+    with make_client(retry_config=utils.NO_RETRIES) as client:
+        assert client.generations.get_generation(id=EXAMPLE_ID).data.id == EXAMPLE_ID
+        time.sleep(0.05)  # let the server's FIN arrive
+        assert client.generations.get_generation(id=EXAMPLE_ID).data.id == EXAMPLE_ID
+    assert len(server.seen) == 2
+
+
+# -- load: one client, many callers ----------------------------------------------------------------
+
+
+def _echo(seen: Seen) -> Reply:
+    """Answers every id with a generation of that id, so a caller can tell its answer from another's."""
+    body = copy.deepcopy(EXAMPLE_BODY)
+    (body["data"]["id"],) = seen.ids
+    body["data"]["total_cost"] = float(len(seen.ids[0]))
+    return Reply(200, body)
+
+
+@pytest.fixture
+def echo_server() -> Iterator[StandIn]:
+    with StandIn(default=_echo) as stand_in:
+        yield stand_in
+
+
+def _assert_pool_at_rest(pool: Any) -> None:
+    """No request queued or in flight, and every connection kept idle (or already closed)."""
+    assert pool._requests == []
+    for connection in pool.connections:
+        assert connection.is_idle() or connection.is_closed(), connection
+
+
+def _check(res: models.GetGenerationResponse, expected_id: str) -> None:
+    assert res.data.id == expected_id
+    assert res.data.total_cost == float(len(expected_id))
+    assert res.data.native_tokens_prompt == 43
+
+
+def test_one_client_shared_by_16_threads(echo_server: StandIn) -> None:
+    threads, calls = 16, 100
+    failures: list[BaseException] = []
+    http = httpx.Client(verify=_TLS)
+    with http, OpenRouter(api_key=SECRET_KEY, server_url=echo_server.url, client=http) as client:
+
+        def worker(t: int) -> None:
+            try:
+                for c in range(calls):
+                    expected = f"gen-t{t}-c{c}-" + "x" * ((t * calls + c) % 7)
+                    _check(client.generations.get_generation(id=expected), expected)
+            except BaseException as exc:  # collected and re-raised by the test thread
+                failures.append(exc)
+
+        started = time.monotonic()
+        pool = [threading.Thread(target=worker, args=(t,)) for t in range(threads)]
+        for thread in pool:
+            thread.start()
+        for thread in pool:
+            thread.join(timeout=30)
+        elapsed = time.monotonic() - started
+        assert not any(thread.is_alive() for thread in pool)
+        assert failures == []
+        assert len(echo_server.seen) == threads * calls  # no call needed a retry
+        _assert_pool_at_rest(http._transport._pool)  # type: ignore[attr-defined]
+        assert elapsed < 20
+
+
+def test_500_concurrent_async_calls(echo_server: StandIn) -> None:
+    n = 500
+
+    async def main() -> list[str]:
+        # Most of the 500 wait in the pool's queue: httpcore rescans every queued request against
+        # every connection at each change, so a small pool keeps this quadratic cost to ~2 s.
+        http = httpx.AsyncClient(verify=_TLS, limits=httpx.Limits(max_connections=10, max_keepalive_connections=10))
+        async with http, OpenRouter(api_key=SECRET_KEY, server_url=echo_server.url, async_client=http) as client:
+            ids = [f"gen-async-{i}" for i in range(n)]
+            results = await asyncio.gather(*(client.generations.get_generation_async(id=i) for i in ids))
+            for expected, res in zip(ids, results, strict=True):
+                _check(res, expected)
+            _assert_pool_at_rest(http._transport._pool)  # type: ignore[attr-defined]
+            return [res.data.id for res in results]
+
+    started = time.monotonic()
+    ids = asyncio.run(main())
+    assert len(set(ids)) == n
+    assert len(echo_server.seen) == n
+    assert time.monotonic() - started < 20
+
+
+def test_cancelled_async_calls_leave_the_pool_at_rest(server: StandIn) -> None:
+    """Callers that give up (asyncio timeouts) must not leave requests parked in the pool."""
+    server.script(*(Reply(200, EXAMPLE_BODY, stall=0.3) for _ in range(20)))
+
+    async def main() -> None:
+        http = httpx.AsyncClient(verify=_TLS)
+        async with http, OpenRouter(api_key=SECRET_KEY, server_url=server.url, async_client=http) as client:
+            calls = [asyncio.wait_for(client.generations.get_generation_async(id=EXAMPLE_ID), 0.05) for _ in range(20)]
+            outcomes = await asyncio.gather(*calls, return_exceptions=True)
+            assert all(isinstance(o, TimeoutError) for o in outcomes), outcomes
+            _assert_pool_at_rest(http._transport._pool)  # type: ignore[attr-defined]
+            res = await client.generations.get_generation_async(id=EXAMPLE_ID)  # the client still works
+            assert res.data.id == EXAMPLE_ID
+
+    asyncio.run(main())
