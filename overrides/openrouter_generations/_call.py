@@ -56,7 +56,7 @@ class CallOptions:
     timeout: float
     retries: RetryConfig
     max_response_bytes: int
-    auth_header: str | None
+    auth_header: str | None = dataclasses.field(repr=False)
     user_agent: str
 
 
