@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
+import json
 import logging
 import types
 from collections.abc import Callable
@@ -18,11 +19,9 @@ from typing import Any, Generic, TypeVar
 
 import httpx
 
-from openrouter_generations_client.client import Client as _GeneratedClient
-
 from . import errors
 from ._retries import next_delay
-from ._validation import ModelTypeError, check_json_shape, check_model, find_json_problem
+from ._validation import ModelTypeError, find_json_problem, parse_model
 from .utils import RetryConfig
 
 __all__ = ["Call", "CallOptions", "Runtime", "check_server_url"]
@@ -31,8 +30,6 @@ logger = logging.getLogger("openrouter_generations")
 
 T = TypeVar("T")
 
-# `_parse_response` wants a generated client only to read `raise_on_unexpected_status`.
-_PARSE_CLIENT = _GeneratedClient(base_url="")
 # Headers that describe the bytes on the wire, not the decoded body kept after a capped read.
 _WIRE_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding"})
 # A per-attempt timeout is never cut below this, so a nearly spent budget still sends a request.
@@ -207,34 +204,25 @@ class Call(Generic[T]):
         if not self.succeeded():
             raise errors.status_error(response, attempts=self.attempts)
         try:
-            parsed = self.endpoint._parse_response(client=_PARSE_CLIENT, response=response)
-            if not isinstance(parsed, self.expected):
-                raise ModelTypeError(f"status {response.status_code} is not a documented success")
-            check_model(parsed)
-            to_dict = getattr(parsed, "to_dict", None)
-            if callable(to_dict):
-                check_json_shape(to_dict(), response.json())
-        except (ValueError, TypeError, KeyError, AttributeError, ModelTypeError, RecursionError) as exc:
-            raise errors.ResponseValidationError(
-                f"the {response.status_code} response is not a valid {self.expected.__name__}: "
-                f"{self._what_was_wrong(response, exc)}",
-                status_code=response.status_code,
-                body=response.text,
-                headers=response.headers,
-                raw_response=response,
-                attempts=self.attempts,
-            ) from exc
-        return parsed
-
-    def _what_was_wrong(self, response: httpx.Response, exc: BaseException) -> str:
-        """What was wrong with a body the generated parser or the checks refused."""
-        if isinstance(exc, ModelTypeError):
-            return str(exc)  # already names the field
+            payload = json.loads(response.content)
+        except (ValueError, RecursionError) as exc:
+            raise self._invalid(response, f"the body is not readable JSON ({type(exc).__name__}: {exc})") from exc
         try:
-            payload = response.json()
-        except (ValueError, RecursionError) as not_json:
-            return f"the body is not readable JSON ({type(not_json).__name__}: {not_json})"
-        return find_json_problem(self.expected, payload) or _explain(exc)
+            return parse_model(self.expected, payload)
+        except (ValueError, TypeError, KeyError, AttributeError, ModelTypeError, RecursionError) as exc:
+            # A ModelTypeError names the field; for what the generated parser raised, find it.
+            problem = str(exc) if isinstance(exc, ModelTypeError) else find_json_problem(self.expected, payload)
+            raise self._invalid(response, problem or _explain(exc)) from exc
+
+    def _invalid(self, response: httpx.Response, problem: str) -> errors.ResponseValidationError:
+        return errors.ResponseValidationError(
+            f"the {response.status_code} response is not a valid {self.expected.__name__}: {problem}",
+            status_code=response.status_code,
+            body=response.text,
+            headers=response.headers,
+            raw_response=response,
+            attempts=self.attempts,
+        )
 
     def _transport_error(self, exc: httpx.HTTPError) -> errors.OpenRouterError:
         kind = errors.APITimeoutError if isinstance(exc, httpx.TimeoutException) else errors.APIConnectionError

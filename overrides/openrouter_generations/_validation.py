@@ -13,39 +13,80 @@ import enum
 import sys
 import types
 import typing
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import attrs
 
 from openrouter_generations_client import models as _generated_models
 from openrouter_generations_client.types import Unset
 
-__all__ = ["ModelTypeError", "check_json_shape", "check_model", "find_json_problem"]
+__all__ = ["ModelTypeError", "check_json_shape", "check_model", "find_json_problem", "parse_model"]
+
+T = TypeVar("T")
 
 
 class ModelTypeError(Exception):
     """A parsed model holds a value its annotation does not allow; the message names the path."""
 
 
-_HINTS: dict[type, tuple[tuple[str, Any], ...]] = {}
+_Field = tuple[str, Any, frozenset[type]]
+_FIELDS: dict[type, tuple[_Field, ...]] = {}
 
 
-def _field_hints(cls: type) -> tuple[tuple[str, Any], ...]:
-    cached = _HINTS.get(cls)
+def _fields(cls: type) -> tuple[_Field, ...]:
+    """(name, annotation, exact types accepted at a glance) for each field, computed once."""
+    cached = _FIELDS.get(cls)
     if cached is None:
         # The generated modules import sibling models only under TYPE_CHECKING, so resolve names
         # against the models package as well as the defining module.
         module_globals = vars(sys.modules[cls.__module__])
         hints = typing.get_type_hints(cls, globalns=module_globals, localns=vars(_generated_models))
-        cached = tuple((f.name, hints[f.name]) for f in attrs.fields(cls) if f.name != "additional_properties")
-        _HINTS[cls] = cached
+        cached = tuple(
+            (f.name, hints[f.name], _exact_types(hints[f.name]))
+            for f in attrs.fields(cls)
+            if f.name != "additional_properties"
+        )
+        _FIELDS[cls] = cached
     return cached
+
+
+def _exact_types(hint: Any) -> frozenset[type]:
+    """Types whose values fit `hint` whatever they hold: the fast path of `check_model`.
+
+    Containers and models are left out (their contents need a look), and so is every subclass
+    and the integral-float case, which take the full path in `_fits`.
+    """
+    members = typing.get_args(hint) if typing.get_origin(hint) in (typing.Union, types.UnionType) else (hint,)
+    exact: set[type] = set()
+    for member in members:
+        if member is float:
+            exact.update((float, int))
+        elif member in (int, str, bool, type(None), Unset, datetime.datetime) or (
+            isinstance(member, type) and issubclass(member, enum.Enum)
+        ):
+            exact.add(member)
+    return frozenset(exact)
+
+
+def parse_model(cls: type[T], payload: object) -> T:
+    """`cls.from_dict(payload)`, refused unless the result is exactly what the JSON said.
+
+    Raises `ModelTypeError` (a value of the wrong type, or a JSON array or list of pairs where
+    an object belongs) or whatever the generated `from_dict` raises on what it cannot read
+    (`KeyError`, `ValueError`, `TypeError`, ...).
+    """
+    model = cast(Any, cls).from_dict(payload)
+    check_model(model)
+    check_json_shape(model.to_dict(), payload)
+    return cast(T, model)
 
 
 def check_model(model: Any, path: str = "") -> None:
     """Raise `ModelTypeError` unless every field of `model`, recursively, fits its annotation."""
-    for name, hint in _field_hints(type(model)):
-        _check_value(getattr(model, name), hint, f"{path}.{name}" if path else name)
+    for name, hint, exact in _fields(type(model)):
+        value = getattr(model, name)
+        if type(value) not in exact:
+            _check_value(value, hint, f"{path}.{name}" if path else name)
 
 
 def _check_value(value: object, hint: Any, path: str) -> None:
@@ -130,7 +171,7 @@ def find_json_problem(hint: Any, value: object, path: str = "") -> str | None:
     if isinstance(hint, type) and attrs.has(hint):
         if not isinstance(value, dict):
             return f"{where}: expected an object, got {_json_kind(value)}"
-        for name, field_hint in _field_hints(hint):
+        for name, field_hint, _ in _fields(hint):
             child = f"{path}.{name}" if path else name
             if name not in value:
                 if Unset not in typing.get_args(field_hint):

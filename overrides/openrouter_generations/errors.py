@@ -14,7 +14,7 @@ import httpx
 
 from openrouter_generations_client.models.error_response import ErrorResponse
 
-from ._validation import ModelTypeError, check_json_shape, check_model
+from ._validation import ModelTypeError, parse_model
 
 __all__ = [
     "APIConnectionError",
@@ -146,13 +146,9 @@ def error_class_for_status(status_code: int) -> type[OpenRouterError]:
 def parse_error_body(content: bytes) -> ErrorResponse | None:
     """The shared error object, or None when the body is anything else (HTML, empty, other JSON)."""
     try:
-        payload = json.loads(content)
-        parsed = ErrorResponse.from_dict(payload)
-        check_model(parsed)
-        check_json_shape(parsed.to_dict(), payload)
+        return parse_model(ErrorResponse, json.loads(content))
     except (ValueError, TypeError, KeyError, AttributeError, ModelTypeError, RecursionError):
         return None
-    return parsed
 
 
 _SPACE = re.compile(r"\s+")
