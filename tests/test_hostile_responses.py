@@ -440,3 +440,31 @@ def test_a_corrupt_compressed_body_is_a_typed_error(server: StandIn, lookup: Loo
     with pytest.raises(errors.OpenRouterError) as caught:
         lookup(id=EXAMPLE_ID, retries=NO_RETRIES)
     assert isinstance(caught.value.__cause__, httpx.DecodingError)
+
+
+# -- redirects: their bodies are never read --------------------------------------------------------
+
+
+def test_an_endless_redirect_body_is_not_read(server: StandIn, lookup: Lookup) -> None:
+    # httpx, left to follow redirects itself, reads each 3xx body whole: past any cap.
+    server.script(
+        Reply(307, headers={"Location": f"/generation?id={EXAMPLE_ID}"}, endless=True),
+        Reply(200, EXAMPLE_BODY),
+    )
+    started = time.monotonic()
+    res = lookup(id=EXAMPLE_ID, client_kwargs={"max_response_bytes": 256 * 1024})
+    assert time.monotonic() - started < 3.0
+    assert res.data.id == EXAMPLE_ID
+    assert len(server.seen) == 2
+
+
+def test_a_redirect_loop_ends_as_a_typed_error(server: StandIn, lookup: Lookup) -> None:
+    loop = Reply(
+        302, b"<html>moved</html>", headers={"Location": f"/generation?id={EXAMPLE_ID}"}, content_type="text/html"
+    )
+    server.script(*[loop] * 30)
+    with pytest.raises(errors.OpenRouterDefaultError) as caught:
+        lookup(id=EXAMPLE_ID, retries=NO_RETRIES)
+    assert caught.value.status_code == 302
+    assert caught.value.body == "<html>moved</html>"
+    assert len(server.seen) == 21  # the request and httpx's default of 20 redirects

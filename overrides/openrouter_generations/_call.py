@@ -102,6 +102,7 @@ class Call(Generic[T]):
         self.options = options
         self.runtime = runtime
         self.attempts = 0
+        self.hops = 0
         self.started = runtime.monotonic()
         kwargs: dict[str, Any] = endpoint._get_kwargs(**params)
         self.method: str = kwargs.pop("method").upper()
@@ -113,6 +114,7 @@ class Call(Generic[T]):
     def build_request(self, client: httpx.Client | httpx.AsyncClient) -> httpx.Request:
         """The next attempt's request, its timeout cut to what remains of the retry budget."""
         self.attempts += 1
+        self.hops = 0
         headers = {"User-Agent": self.options.user_agent, "Accept": "application/json"}
         if self.options.auth_header is not None:
             headers["Authorization"] = self.options.auth_header
@@ -127,6 +129,18 @@ class Call(Generic[T]):
             timeout=timeout,
             **self.request_kwargs,
         )
+
+    def redirect(self, response: httpx.Response, max_redirects: int) -> httpx.Request | None:
+        """The request a redirect asks for, or None to take `response` as the attempt's answer.
+
+        The loops follow redirects themselves (httpx would read each 3xx body whole, past the
+        size cap). httpx builds the next request, dropping `Authorization` when it leaves the
+        origin; past `max_redirects` hops the 3xx itself becomes the answer, an error.
+        """
+        if response.next_request is None or self.hops >= max_redirects:
+            return None
+        self.hops += 1
+        return response.next_request
 
     def check_declared_length(self, response: httpx.Response) -> None:
         """Refuses a body whose declared length exceeds the cap before reading any of it."""
