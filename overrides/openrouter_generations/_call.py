@@ -20,7 +20,7 @@ from typing import Any, Generic, TypeVar
 import httpx
 
 from . import errors
-from ._retries import next_delay
+from ._retries import budget_seconds, next_delay
 from ._validation import ModelTypeError, find_json_problem, parse_model
 from .utils import RetryConfig
 
@@ -107,6 +107,11 @@ class Call(Generic[T]):
         kwargs: dict[str, Any] = endpoint._get_kwargs(**params)
         self.method: str = kwargs.pop("method").upper()
         self.path: str = kwargs.pop("url")
+        # Header parameters of an operation, if it has any, go out with the client's own.
+        self.headers: dict[str, str] = {**kwargs.pop("headers", {}), "User-Agent": options.user_agent}
+        self.headers.setdefault("Accept", "application/json")
+        if options.auth_header is not None:
+            self.headers["Authorization"] = options.auth_header
         self.request_kwargs = kwargs
         self.response: httpx.Response | None = None
         self.exception: httpx.HTTPError | None = None
@@ -115,17 +120,12 @@ class Call(Generic[T]):
         """The next attempt's request, its timeout cut to what remains of the retry budget."""
         self.attempts += 1
         self.hops = 0
-        headers = {"User-Agent": self.options.user_agent, "Accept": "application/json"}
-        if self.options.auth_header is not None:
-            headers["Authorization"] = self.options.auth_header
-        backoff_budget = self.options.retries.backoff
-        budget = (backoff_budget.max_elapsed_time / 1000.0) if backoff_budget else 60.0
-        remaining = budget - (self.runtime.monotonic() - self.started)
+        remaining = budget_seconds(self.options.retries) - (self.runtime.monotonic() - self.started)
         timeout = max(min(self.options.timeout, remaining), _MIN_ATTEMPT_TIMEOUT)
         return client.build_request(
             self.method,
             self.options.server_url + self.path,
-            headers=headers,
+            headers=self.headers,
             timeout=timeout,
             **self.request_kwargs,
         )

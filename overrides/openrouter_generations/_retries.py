@@ -14,7 +14,7 @@ import httpx
 
 from .utils import BackoffStrategy, RetryConfig
 
-__all__ = ["backoff_delay", "is_retryable_exception", "next_delay", "parse_retry_after"]
+__all__ = ["backoff_delay", "budget_seconds", "is_retryable_exception", "next_delay", "parse_retry_after"]
 
 _DEFAULT_BACKOFF = BackoffStrategy()
 # The least wait between 404 retries while waiting for a generation, whatever the backoff or
@@ -72,6 +72,11 @@ def _non_negative_number(raw: str | None) -> float | None:
     return value
 
 
+def budget_seconds(config: RetryConfig) -> float:
+    """The most a whole call may take, retries and waits included."""
+    return (config.backoff or _DEFAULT_BACKOFF).max_elapsed_time / 1000.0
+
+
 def backoff_delay(config: RetryConfig, retry_index: int, random: Callable[[], float]) -> float:
     """Seconds before retry number `retry_index` (0-based): capped exponential, less jitter."""
     backoff = config.backoff or _DEFAULT_BACKOFF
@@ -105,7 +110,7 @@ def next_delay(
     """
     if config.strategy == "none":
         return None
-    budget = (config.backoff or _DEFAULT_BACKOFF).max_elapsed_time / 1000.0
+    budget = budget_seconds(config)
     max_retries: int | None = config.max_retries
     floor = 0.0
     if exception is not None:
