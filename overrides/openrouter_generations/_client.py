@@ -74,6 +74,7 @@ class OpenRouter:
         self._async_client = async_client
         self._owns_client = client is None
         self._owns_async_client = async_client is None
+        self._async_loop: object = None
         self._lock = threading.Lock()
         self._runtime = _runtime or Runtime(monotonic=time.monotonic, wall_clock=time.time, random=random.random)
         self._sleep = _sleep
@@ -121,9 +122,17 @@ class OpenRouter:
             return self._client
 
     def _async_httpx_client(self) -> httpx.AsyncClient:
+        # An httpx.AsyncClient's connections belong to the event loop that opened them. A script
+        # that calls asyncio.run() twice would otherwise reuse a pool of a closed loop and fail
+        # with "Event loop is closed", so a client of ours is replaced when the loop changes.
+        import asyncio
+
+        loop = asyncio.get_running_loop()
         with self._lock:
-            if self._async_client is None:
+            stale = self._owns_async_client and self._async_loop is not loop
+            if self._async_client is None or stale:
                 self._async_client = httpx.AsyncClient(follow_redirects=True)
+                self._async_loop = loop
             return self._async_client
 
     # -- calls -------------------------------------------------------------------------------
