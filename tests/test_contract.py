@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import inspect
 import io
 import re
@@ -66,6 +67,13 @@ def _resolve(node: dict[str, Any]) -> dict[str, Any]:
 
 
 # -- the data in tests/ is the seed's --------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["generations-python-sdk.md", "generations-typescript-sdk.md"])
+def test_seed_copies_are_verbatim(name: str) -> None:
+    # The pages as published, byte for byte: no formatter or editor may "fix" the example.
+    digest = hashlib.sha256((DATA / "seeds" / name).read_bytes()).hexdigest()
+    assert digest == DOC["_seed_sha256"][name]
 
 
 @pytest.mark.parametrize("page", [SEED_PY, SEED_TS], ids=["python", "typescript"])
