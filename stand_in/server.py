@@ -38,9 +38,11 @@ def error_body(status: int, message: str) -> dict[str, Any]:
 class Reply:
     """One scripted answer.
 
-    `body` may be bytes, str or a JSON-able object. `stall` sleeps before answering;
-    `drop_after` sends the headers (with the full Content-Length) and only that many body bytes,
-    then closes; `endless` streams chunks without end; `close` closes without answering.
+    `body` may be bytes, str or a JSON-able object; a `Date` in `headers` replaces the
+    server's own. `stall` sleeps before answering; `drop_after` sends the headers (with the full
+    Content-Length) and only that many body bytes, then closes; `trickle` sends the body one
+    byte per that many seconds; `endless` streams chunks without end; `close` closes without
+    answering.
     """
 
     status: int = 200
@@ -49,6 +51,7 @@ class Reply:
     content_type: str | None = "application/json"
     stall: float = 0.0
     drop_after: int | None = None
+    trickle: float = 0.0
     endless: bool = False
     close: bool = False
 
@@ -162,7 +165,10 @@ def _handler_for(stand_in: StandIn) -> type[http.server.BaseHTTPRequestHandler]:
                 self._drop()
                 return
             payload = reply.payload()
-            self.send_response(reply.status)
+            self.send_response_only(reply.status)
+            self.send_header("Server", self.version_string())
+            if not any(name.lower() == "date" for name in reply.headers):
+                self.send_header("Date", self.date_time_string())
             if reply.content_type:
                 self.send_header("Content-Type", reply.content_type)
             for name, value in reply.headers.items():
@@ -184,6 +190,15 @@ def _handler_for(stand_in: StandIn) -> type[http.server.BaseHTTPRequestHandler]:
                 self.wfile.write(payload[: reply.drop_after])
                 self.wfile.flush()
                 self._drop()
+                return
+            if reply.trickle:
+                try:
+                    for index in range(len(payload)):
+                        self.wfile.write(payload[index : index + 1])
+                        self.wfile.flush()
+                        time.sleep(reply.trickle)
+                except OSError:
+                    self.close_connection = True
                 return
             self.wfile.write(payload)
 
