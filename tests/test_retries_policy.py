@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import email.utils
 import math
+import time
 from collections.abc import Callable, Mapping
 
 import httpx
@@ -45,6 +46,8 @@ def decide(
     headers: Mapping[str, str] | None = None,
     exception: BaseException | None = None,
     random: float = 0.0,
+    not_found: int = 0,
+    reserve: float = 0.0,
 ) -> float | None:
     """`next_delay` with the response/exception convention of the send loops."""
     if exception is not None:
@@ -60,6 +63,8 @@ def decide(
         exception=exception,
         now=NOW,
         random=fixed(random),
+        not_found=not_found,
+        reserve=reserve,
     )
 
 
@@ -278,6 +283,14 @@ def http_date(epoch: float) -> str:
     return email.utils.formatdate(epoch, usegmt=True)
 
 
+def asctime(epoch: float) -> str:
+    return time.strftime("%a %b %e %H:%M:%S %Y", time.gmtime(epoch))
+
+
+def rfc850(epoch: float) -> str:
+    return time.strftime("%A, %d-%b-%y %H:%M:%S GMT", time.gmtime(epoch))
+
+
 @pytest.mark.parametrize(
     ("headers", "expected"),
     [
@@ -311,8 +324,22 @@ def http_date(epoch: float) -> str:
         ({"retry-after-ms": "-1"}, None),
         ({"retry-after-ms": "abc"}, None),
         ({"retry-after": "Wed, 99 Oct 2015 07:28:00 GMT"}, None),
-        ({"retry-after": "Wed, 21 Oct 2015 07:28:00 -0000"}, None),  # no zone given
         ({"retry-after": "1, 2"}, None),
+        # The obsolete HTTP date forms, which RFC 9110 has clients accept; every HTTP date is GMT.
+        ({"retry-after": email.utils.formatdate(NOW + 9, usegmt=True).replace("GMT", "-0000")}, 9.0),
+        ({"retry-after": asctime(NOW + 4)}, 4.0),
+        ({"retry-after": rfc850(NOW + 6)}, 6.0),
+        # A date is measured from the response's own Date, whatever the client's clock says.
+        ({"retry-after": http_date(NOW + 5), "date": http_date(NOW)}, 5.0),
+        ({"retry-after": http_date(NOW - 3600 + 5), "date": http_date(NOW - 3600)}, 5.0),  # client an hour ahead
+        ({"retry-after": http_date(NOW + 3600 + 5), "date": http_date(NOW + 3600)}, 5.0),  # an hour behind
+        ({"retry-after": http_date(NOW + 5), "date": "garbage"}, 5.0),  # an unusable Date: the client's clock
+        # Spellings `float()` takes that no server means as a number of seconds.
+        ({"retry-after": "1_0"}, None),
+        ({"retry-after": "+5"}, None),
+        ({"retry-after": "0x10"}, None),
+        ({"retry-after": "5 s"}, None),
+        ({"retry-after-ms": "1_000"}, None),
         # Huge and infinite values are returned as such, for the cap to refuse.
         ({"retry-after": "1e12"}, 1e12),
         ({"retry-after": "inf"}, math.inf),
@@ -473,9 +500,77 @@ def test_404_window_is_bounded_in_time() -> None:
     assert schedule.total <= 15.0
     assert schedule.attempts > config.max_retries + 1  # the window, not the count, ended it
     assert schedule.total + schedule.sleeps[-1] > 15.0
-    # The window never extends the call's own budget.
-    short = RetryConfig(retry_not_found_for=15_000, backoff=BackoffStrategy(500, 8_000, 2.0, 5_000))
-    assert replay(short, status=404).total <= 5.0
+
+
+def test_a_404_window_longer_than_the_budget_is_refused() -> None:
+    # The window cannot outlast the call: say so, rather than cut it short without a word.
+    with pytest.raises(ValueError, match="max_elapsed_time"):
+        RetryConfig(retry_not_found_for=15_000, backoff=BackoffStrategy(500, 8_000, 2.0, 5_000))
+    with pytest.raises(ValueError, match="max_elapsed_time"):
+        RetryConfig(retry_not_found_for=60_001)
+    longest = RetryConfig(retry_not_found_for=60_000)
+    assert replay(longest, status=404).total <= 60.0
+
+
+def test_404_retries_do_not_use_up_the_retries_of_other_failures() -> None:
+    # Four 404s while the generation becomes queryable, then a 529: the 529 is a first retry,
+    # with a first retry's wait, not the fifth attempt of a budget of five.
+    config = RetryConfig(retry_not_found_for=15_000, jitter=0.0)
+    assert decide(config, status=529, attempts=5, not_found=4, elapsed=3.0) == 0.5
+    assert decide(config, status=529, attempts=8, not_found=4, elapsed=3.0) == 4.0  # its 4th retry: 0.5 * 2**3
+    assert decide(config, status=529, attempts=9, not_found=4, elapsed=3.0) is None  # a 5th is past max_retries
+    # And a 404's wait grows with the 404s alone.
+    assert decide(config, status=404, attempts=6, not_found=1, elapsed=3.0) == 0.5
+    assert decide(config, status=404, attempts=6, not_found=3, elapsed=3.0) == 2.0
+
+
+def replay_sequence(config: RetryConfig, statuses: list[int]) -> tuple[int, list[float]]:
+    """Drives `next_delay` as the send loops do over a scripted sequence of statuses."""
+    elapsed, not_found = 0.0, 0
+    sleeps: list[float] = []
+    for attempts, status in enumerate(statuses, start=1):
+        if status == 200:
+            return attempts, sleeps
+        not_found += status == 404 and config.retry_not_found_for > 0
+        delay = decide(config, status=status, attempts=attempts, not_found=not_found, elapsed=elapsed)
+        if delay is None:
+            return attempts, sleeps
+        sleeps.append(delay)
+        elapsed += delay
+    raise AssertionError("the sequence ran out")
+
+
+@pytest.mark.parametrize(
+    ("statuses", "attempts", "sleeps"),
+    [
+        ([404, 404, 529, 404, 200], 5, [0.5, 1.0, 0.5, 2.0]),
+        ([404, 404, 404, 404, 529, 200], 6, [0.5, 1.0, 2.0, 4.0, 0.5]),
+        ([529, 529, 529, 529, 404, 529, 200], 6, [0.5, 1.0, 2.0, 4.0, 0.5]),  # the 5th 529 is one too many
+    ],
+)
+def test_mixed_404_and_other_failures(statuses: list[int], attempts: int, sleeps: list[float]) -> None:
+    config = RetryConfig(retry_not_found_for=30_000, jitter=0.0)
+    assert replay_sequence(config, statuses) == (attempts, sleeps)
+
+
+# -- no retry that could not finish ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("elapsed", "reserve", "retried"),
+    [(0.0, 1.0, True), (58.0, 1.0, True), (58.5, 1.0, True), (58.6, 1.0, False), (59.0, 0.1, True), (59.5, 0.1, False)],
+)
+def test_no_retry_begins_without_its_reserve_of_the_budget(elapsed: float, reserve: float, retried: bool) -> None:
+    # The first wait is 0.5 s: a retry must begin by 60 - reserve.
+    config = RetryConfig(jitter=0.0)
+    assert (decide(config, elapsed=elapsed, reserve=reserve) is not None) == retried
+    assert (decide(config, elapsed=elapsed, reserve=reserve, exception=httpx.ReadTimeout("x")) is not None) == retried
+
+
+def test_a_server_wait_that_leaves_no_reserve_ends_retrying_with_the_servers_answer() -> None:
+    # At 30 s, a 429 asking for 30 s would leave nothing for the retry: stop now, with the 429.
+    assert decide(status=429, elapsed=30.0, headers={"retry-after": "30"}, reserve=1.0) is None
+    assert decide(status=429, elapsed=29.0, headers={"retry-after": "30"}, reserve=1.0) == 30.0
 
 
 def test_404_window_does_not_retry_other_unlisted_statuses() -> None:

@@ -6,8 +6,10 @@ two loops in `_client` cannot drift apart: they only carry out what `next_delay`
 
 from __future__ import annotations
 
+import datetime
 import email.utils
 import math
+import re
 from collections.abc import Callable, Mapping
 
 import httpx
@@ -20,6 +22,10 @@ _DEFAULT_BACKOFF = BackoffStrategy()
 # The least wait between 404 retries while waiting for a generation, whatever the backoff or
 # the server's Retry-After says: only the time window bounds those retries.
 _MIN_NOT_FOUND_DELAY = 0.1
+# A number as Retry-After and retry-after-ms write it. Exponents and "inf" are read too, so that
+# an absurd wait is refused by the cap rather than replaced by the backoff; signs, underscores
+# and other spellings `float()` would take are not.
+_NUMBER = re.compile(r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|inf(?:inity)?", re.IGNORECASE)
 
 
 def is_retryable_exception(exc: BaseException) -> bool:
@@ -35,10 +41,12 @@ def parse_retry_after(headers: Mapping[str, str], now: float) -> float | None:
     """The wait the server asked for, in seconds, or None when it asked for none usably.
 
     `retry-after-ms` (a number of milliseconds, as OpenAI-style servers send) wins over
-    `Retry-After`, which is delta seconds (fractions accepted) or an HTTP date compared with
-    `now` (epoch seconds). Garbage, negative and NaN values are ignored, so the computed backoff
-    applies; an infinite or huge value is returned as is, for the caller's cap to refuse.
-    Header names are matched case-insensitively, whatever mapping carries them.
+    `Retry-After`, which is delta seconds (fractions accepted) or an HTTP date. A date is
+    measured from the response's own `Date` header when it has one, so a client whose clock is
+    off still waits what the server meant, and from `now` (epoch seconds) otherwise. Garbage,
+    negative and NaN values are ignored, so the computed backoff applies; an infinite or huge
+    value is returned as is, for the caller's cap to refuse. Header names are matched
+    case-insensitively, whatever mapping carries them.
     """
     if not isinstance(headers, httpx.Headers):
         headers = httpx.Headers(headers)
@@ -51,25 +59,30 @@ def parse_retry_after(headers: Mapping[str, str], now: float) -> float | None:
     seconds = _non_negative_number(raw)
     if seconds is not None:
         return seconds
+    when = _http_date(raw)
+    if when is None:
+        return None
+    sent = _http_date(headers.get("date"))
+    return max(when - (sent if sent is not None else now), 0.0)
+
+
+def _http_date(raw: str | None) -> float | None:
+    """An HTTP date (IMF-fixdate, RFC 850 or asctime) as epoch seconds, or None."""
+    if raw is None:
+        return None
     try:
         when = email.utils.parsedate_to_datetime(raw.strip())
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    if when.tzinfo is None:  # RFC 9110 dates are GMT; a naive result means none was given.
-        return None
-    return max(when.timestamp() - now, 0.0)
+    if when.tzinfo is None:  # asctime carries no zone: every HTTP date is GMT (RFC 9110 5.6.7)
+        when = when.replace(tzinfo=datetime.UTC)
+    return when.timestamp()
 
 
 def _non_negative_number(raw: str | None) -> float | None:
-    if raw is None:
+    if raw is None or not _NUMBER.fullmatch(raw := raw.strip()):
         return None
-    try:
-        value = float(raw.strip())
-    except ValueError:
-        return None
-    if math.isnan(value) or value < 0:
-        return None
-    return value
+    return float(raw)
 
 
 def budget_seconds(config: RetryConfig) -> float:
@@ -101,30 +114,35 @@ def next_delay(
     exception: BaseException | None,
     now: float,
     random: Callable[[], float],
+    not_found: int = 0,
+    reserve: float = 0.0,
 ) -> float | None:
     """Seconds to wait before the next attempt, or None to stop and raise.
 
-    `attempts` counts the attempts made so far (1 after the first); `elapsed` is the seconds
-    since the call began; either `status`/`headers` (a response arrived) or `exception` (none
-    did) describes the last attempt.
+    `attempts` counts the attempts made so far (1 after the first), `not_found` how many of
+    them ended in a 404 retried under `retry_not_found_for`; `elapsed` is the seconds since the
+    call began; either `status`/`headers` (a response arrived) or `exception` (none did)
+    describes the last attempt. `reserve` is the least time a retry needs: one is not begun
+    with less of the budget left, since it would end in a timeout of the client's own making
+    and hide the server's answer.
     """
     if config.strategy == "none":
         return None
-    budget = budget_seconds(config)
-    max_retries: int | None = config.max_retries
-    floor = 0.0
+    latest_start = budget_seconds(config) - reserve
     if exception is not None:
         if not (config.retry_connection_errors and is_retryable_exception(exception)):
             return None
+        retries, floor = attempts - not_found, 0.0
     elif status == 404 and config.retry_not_found_for > 0:
         # Waiting for a generation to become queryable: bounded by its own window, not by
-        # max_retries, since the caller asked for a time, not a count.
-        budget = min(budget, config.retry_not_found_for / 1000.0)
-        max_retries = None
-        floor = _MIN_NOT_FOUND_DELAY  # no count bounds these retries, so never spin
-    elif status not in config.statuses:
+        # max_retries, since the caller asked for a time, not a count; and never spinning.
+        latest_start = min(latest_start, config.retry_not_found_for / 1000.0)
+        retries, floor = None, _MIN_NOT_FOUND_DELAY
+    elif status in config.statuses:
+        retries, floor = attempts - not_found, 0.0
+    else:
         return None
-    if max_retries is not None and attempts > max_retries:
+    if retries is not None and retries > config.max_retries:
         return None
 
     asked = parse_retry_after(headers, now) if headers is not None else None
@@ -133,8 +151,9 @@ def next_delay(
             return None
         delay = asked
     else:
-        delay = backoff_delay(config, attempts - 1, random)
+        # Each kind of retry has its own backoff: a 529 after four 404s waits as a first retry.
+        delay = backoff_delay(config, (not_found if retries is None else retries) - 1, random)
     delay = max(delay, floor)
-    if elapsed + delay > budget:
+    if elapsed + delay > latest_start:
         return None
     return delay

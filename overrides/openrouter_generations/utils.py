@@ -65,7 +65,13 @@ class RetryConfig:
     - `retry_not_found_for`: retry 404 for up to this many ms from the start of the call. A
       generation becomes queryable a few seconds after its completion, so a lookup made right
       after one can wait for it with, e.g., `retry_not_found_for=15_000`. 0 (the default) never
-      retries 404. This window, not `max_retries`, bounds 404 retries.
+      retries 404. This window, not `max_retries`, bounds 404 retries, and they do not count
+      against `max_retries` for other failures. It may not exceed `max_elapsed_time`.
+
+    `max_elapsed_time` bounds the retrying, as in OpenRouter's own SDK: no wait begins that
+    would end past it, no retry begins with less than a second (or the call's timeout, if
+    shorter) of it left, and a retry's timeout is cut to what remains. The first attempt always
+    has the call's full timeout.
     """
 
     strategy: Literal["backoff", "none"] = "backoff"
@@ -87,6 +93,12 @@ class RetryConfig:
             raise ValueError("RetryConfig.jitter must be between 0 and 1")
         if not (self.max_retry_after >= 0 and self.retry_not_found_for >= 0):  # NaN included
             raise ValueError("RetryConfig times must be >= 0 milliseconds")
+        budget = (self.backoff or BackoffStrategy()).max_elapsed_time
+        if self.retry_not_found_for > budget:
+            raise ValueError(
+                f"RetryConfig.retry_not_found_for={self.retry_not_found_for} ms is longer than the whole call "
+                f"may take (max_elapsed_time={budget} ms); raise BackoffStrategy.max_elapsed_time with it"
+            )
 
 
 #: The client's default policy: at most 5 attempts within 60 s.
