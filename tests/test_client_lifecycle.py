@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 
 import httpx
-import pytest
 
 from openrouter_generations import OpenRouter
 from stand_in import EXAMPLE_ID, StandIn
@@ -14,16 +12,43 @@ from stand_in import EXAMPLE_ID, StandIn
 from .conftest import SECRET_KEY
 
 
-@pytest.mark.filterwarnings("ignore::ResourceWarning", "ignore::pytest.PytestUnraisableExceptionWarning")
-def test_one_client_serves_successive_event_loops(server: StandIn) -> None:
-    # A script that calls asyncio.run() per lookup must not meet "Event loop is closed".
+def _pool_of_this_loop(open_router: OpenRouter) -> httpx.AsyncClient:
+    (client, _guard) = open_router._async_pools[asyncio.get_running_loop()]
+    return client
+
+
+def test_one_client_serves_successive_event_loops_and_closes_each_pool_with_its_loop(server: StandIn) -> None:
+    # A script that calls asyncio.run() per lookup must not meet "Event loop is closed", and the
+    # sockets each loop opened are closed when it ends, not left to the garbage collector (any
+    # ResourceWarning for an unclosed socket fails this test: warnings are errors here).
     open_router = OpenRouter(api_key=SECRET_KEY, server_url=server.url)
+    pools: list[httpx.AsyncClient] = []
+
+    async def lookup() -> str:
+        res = await open_router.generations.get_generation_async(id=EXAMPLE_ID)
+        pools.append(_pool_of_this_loop(open_router))
+        assert not pools[-1].is_closed
+        return res.data.id
+
     for _ in range(3):
-        res = asyncio.run(open_router.generations.get_generation_async(id=EXAMPLE_ID))
-        assert res.data.id == EXAMPLE_ID
+        assert asyncio.run(lookup()) == EXAMPLE_ID
     assert len(server.seen) == 3
-    del open_router
-    gc.collect()  # the pools of the closed loops go here, inside this test, not at exit
+    assert len({id(pool) for pool in pools}) == 3  # one pool per loop
+    assert all(pool.is_closed for pool in pools)
+    assert open_router._async_pools == {}  # nothing kept for loops that have ended
+
+
+def test_concurrent_calls_in_one_loop_share_its_pool(server: StandIn) -> None:
+    async def main() -> None:
+        async with OpenRouter(api_key=SECRET_KEY, server_url=server.url) as open_router:
+            await asyncio.gather(*(open_router.generations.get_generation_async(id=EXAMPLE_ID) for _ in range(5)))
+            assert len(open_router._async_pools) == 1
+            pool = _pool_of_this_loop(open_router)
+        assert pool.is_closed
+        assert open_router._async_pools == {}
+
+    asyncio.run(main())
+    assert len(server.seen) == 5
 
 
 def test_close_and_aclose_close_the_clients_it_made(server: StandIn) -> None:
@@ -32,13 +57,12 @@ def test_close_and_aclose_close_the_clients_it_made(server: StandIn) -> None:
     sync_client = open_router._client
     assert sync_client is not None
 
-    async def run() -> httpx.AsyncClient | None:
+    async def run() -> httpx.AsyncClient:
         async with open_router:
             await open_router.generations.get_generation_async(id=EXAMPLE_ID)
-            return open_router._async_client
+            return _pool_of_this_loop(open_router)
 
     async_client = asyncio.run(run())
-    assert async_client is not None
     assert async_client.is_closed
     assert sync_client.is_closed  # aclose() closes both
 

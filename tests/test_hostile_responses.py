@@ -8,11 +8,16 @@ TypeError from inside the parser, and never a half-filled model.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
+import functools
 import gzip
 import json
 import ssl
 import time
+import tracemalloc
+import zlib
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -21,7 +26,7 @@ import pytest
 from openrouter_generations import DEFAULT_MAX_RESPONSE_BYTES, errors, models, utils
 from stand_in import EXAMPLE_BODY, EXAMPLE_ID, Reply, StandIn, error_body
 
-from .conftest import ClientFactory, Lookup
+from .conftest import ClientFactory, FakeClock, Lookup
 
 NO_RETRIES = utils.NO_RETRIES
 
@@ -435,11 +440,294 @@ def test_a_compressed_body_under_the_cap_is_decoded(server: StandIn, lookup: Loo
     assert res.data.id == EXAMPLE_ID
 
 
-def test_a_corrupt_compressed_body_is_a_typed_error(server: StandIn, lookup: Lookup) -> None:
-    server.script(Reply(200, b"\x1f\x8b\x08\x00 this is not gzip", headers={"Content-Encoding": "gzip"}))
-    with pytest.raises(errors.OpenRouterError) as caught:
+MiB = 1024 * 1024
+
+
+@functools.cache
+def _gzip_bomb() -> bytes:
+    """64 MiB of spaces inside a JSON string, gzipped to ~64 KiB; packed 1 MiB at a time, so
+    building it holds no 64 MiB either (and it is built once for every test that uses it)."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    block = b" " * MiB
+    parts = [packer.compress(b'{"data": "')]
+    parts += [packer.compress(block) for _ in range(64)]
+    parts += [packer.compress(b'"}'), packer.flush()]
+    return b"".join(parts)
+
+
+@contextlib.contextmanager
+def _peak_memory() -> Iterator[list[int]]:
+    """Yields a list that holds, once the block ends, the peak bytes allocated within it."""
+    was_tracing = tracemalloc.is_tracing()
+    if not was_tracing:
+        tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    tracemalloc.reset_peak()
+    peak: list[int] = []
+    try:
+        yield peak
+    finally:
+        peak.append(tracemalloc.get_traced_memory()[1] - before)
+        if not was_tracing:
+            tracemalloc.stop()
+
+
+@pytest.mark.parametrize("status", [200, 502])
+def test_a_gzip_bomb_is_refused_without_being_inflated(status: int, server: StandIn, lookup: Lookup) -> None:
+    """httpx inflated each read whole: 64 KiB off the wire became 64 MiB before any cap was checked."""
+    bomb = _gzip_bomb()
+    assert len(bomb) < 256 * 1024  # under the cap as sent: only decoding can find it too large
+    server.script(Reply(status, bomb, headers={"Content-Encoding": "gzip"}))
+    with _peak_memory() as peak, pytest.raises(errors.ResponseTooLargeError) as caught:
+        lookup(id=EXAMPLE_ID, retries=NO_RETRIES, client_kwargs={"max_response_bytes": MiB})
+    assert caught.value.status_code == status
+    assert str(MiB) in caught.value.message
+    assert peak[0] < 16 * MiB, f"peak {peak[0]} bytes while refusing a 1 MiB-capped body"
+    assert len(server.seen) == 1
+
+
+def test_stacked_codings_are_refused_undecoded(server: StandIn, lookup: Lookup) -> None:
+    """`gzip, gzip` is never asked for; decoding it anyway would inflate the bomb inside it."""
+    twice = gzip.compress(_gzip_bomb())
+    server.script(Reply(200, twice, headers={"Content-Encoding": "gzip, gzip"}))
+    with _peak_memory() as peak, pytest.raises(errors.ResponseValidationError) as caught:
+        lookup(id=EXAMPLE_ID, client_kwargs={"max_response_bytes": MiB})
+    err = caught.value
+    assert err.status_code == 200
+    assert "stacked" in err.message
+    assert "'gzip, gzip'" in err.message
+    assert err.raw_response is not None
+    assert err.raw_response.content == twice  # kept as it arrived
+    assert err.attempts == 1
+    assert peak[0] < 16 * MiB, f"peak {peak[0]} bytes while refusing stacked codings"
+
+
+_PAYLOAD = json.dumps(EXAMPLE_BODY).encode()
+_GZIPPED = gzip.compress(_PAYLOAD)
+CORRUPT_GZIP = b"\x1f\x8b\x08\x00 this is not gzip"
+
+#: name -> (body, Content-Encoding, a fragment the message must show)
+UNDECODABLE: dict[str, tuple[bytes, str, str]] = {
+    "corrupt_gzip": (CORRUPT_GZIP, "gzip", "the gzip body cannot be decoded"),
+    "corrupt_deflate": (b"\x78\x9c not deflate at all", "deflate", "body cannot be decoded"),
+    "gzip_without_its_trailer": (_GZIPPED[:-8], "gzip", "the gzip body ends before its stream does"),
+    "gzip_cut_mid_stream": (_GZIPPED[: len(_GZIPPED) // 2], "gzip", "the gzip body ends before its stream does"),
+    # Valid JSON under a label it does not have: httpx, without brotli, passed it on as is.
+    "br": (_PAYLOAD, "br", "Content-Encoding 'br' was not asked for"),
+    "zstd": (_PAYLOAD, "zstd", "Content-Encoding 'zstd' was not asked for"),
+    "compress": (_PAYLOAD, "compress", "Content-Encoding 'compress' was not asked for"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(UNDECODABLE))
+def test_an_undecodable_success_is_a_validation_error_kept_as_it_arrived(
+    name: str, server: StandIn, lookup: Lookup
+) -> None:
+    """Once an httpx.DecodingError with no body; now the bytes are kept, with the reason."""
+    body, coding, fragment = UNDECODABLE[name]
+    server.script(Reply(200, body, headers={"Content-Encoding": coding}))
+    with pytest.raises(errors.ResponseValidationError) as caught:
+        lookup(id=EXAMPLE_ID)  # default retries: a retry would meet the stand-in's valid 200
+    err = caught.value
+    assert err.status_code == 200
+    assert fragment in err.message, err.message
+    assert err.body == _decoded(body)
+    assert err.raw_response is not None
+    assert err.raw_response.content == body
+    assert err.attempts == 1
+    assert len(server.seen) == 1
+
+
+@pytest.mark.parametrize("name", sorted(UNDECODABLE))
+def test_an_undecodable_error_body_keeps_the_status_class(name: str, server: StandIn, lookups: Any) -> None:
+    body, coding, _ = UNDECODABLE[name]
+    server.script(Reply(502, body, headers={"Content-Encoding": coding}))
+    err = _one_error(lookups, id=EXAMPLE_ID, retries=NO_RETRIES)
+    assert type(err) is errors.BadGatewayResponseError
+    assert err.status_code == 502
+    assert err.body == _decoded(body)
+    assert err.raw_response is not None
+    assert err.raw_response.content == body
+    assert err.attempts == 1
+
+
+def _raw_deflate(data: bytes) -> bytes:
+    packer = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+    return packer.compress(data) + packer.flush()
+
+
+#: name -> (body, Content-Encoding): every form of the codings asked for decodes to the model.
+DECODABLE: dict[str, tuple[bytes, str]] = {
+    "gzip": (_GZIPPED, "gzip"),
+    "x_gzip": (_GZIPPED, "x-gzip"),
+    "gzip_upper_case": (_GZIPPED, "GZIP"),
+    "gzip_and_identity": (_GZIPPED, "gzip, identity"),
+    "deflate_with_zlib_header": (zlib.compress(_PAYLOAD), "deflate"),
+    "raw_deflate": (_raw_deflate(_PAYLOAD), "deflate"),
+    "identity": (_PAYLOAD, "identity"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(DECODABLE))
+def test_the_codings_asked_for_are_decoded(name: str, server: StandIn, lookup: Lookup) -> None:
+    body, coding = DECODABLE[name]
+    server.script(Reply(200, body, headers={"Content-Encoding": coding}))
+    res = lookup(id=EXAMPLE_ID, client_kwargs={"max_response_bytes": len(_PAYLOAD)})
+    assert res.data.id == EXAMPLE_ID
+    assert res.to_dict() == EXAMPLE_BODY
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_the_request_asks_only_for_the_codings_it_decodes(
+    mode: str, server: StandIn, make_client: ClientFactory
+) -> None:
+    """Even a caller's client that asks for more: a `br` body could not be read."""
+    asks = {"Accept-Encoding": "br, zstd, gzip"}
+    if mode == "sync":
+        with httpx.Client(headers=asks) as http, make_client(client=http) as client:
+            client.generations.get_generation(id=EXAMPLE_ID)
+    else:
+
+        async def main() -> None:
+            async with httpx.AsyncClient(headers=asks) as http, make_client(async_client=http) as client:
+                await client.generations.get_generation_async(id=EXAMPLE_ID)
+
+        asyncio.run(main())
+    (seen,) = server.seen
+    assert seen.headers["accept-encoding"] == "gzip, deflate"
+
+
+def test_our_own_client_asks_for_gzip_and_deflate(server: StandIn, lookup: Lookup) -> None:
+    lookup(id=EXAMPLE_ID)
+    assert server.seen[-1].headers["accept-encoding"] == "gzip, deflate"
+
+
+# -- header bytes, charsets and numbers JSON does not have ----------------------------------------
+
+#: Header values as BaseHTTPRequestHandler sends them: each character one latin-1 byte.
+NON_ASCII_HEADER_VALUES = {
+    "latin_1": "café",
+    "utf_8_bytes": "café".encode().decode("latin-1"),
+    "high_bytes": "\x80\xff",
+}
+
+
+@pytest.mark.parametrize("name", sorted(NON_ASCII_HEADER_VALUES))
+def test_non_ascii_header_bytes_on_a_success(name: str, server: StandIn, lookup: Lookup) -> None:
+    """Rebuilding the response from decoded header strings raised UnicodeEncodeError."""
+    server.script(Reply(200, EXAMPLE_BODY, headers={"X-Served-By": NON_ASCII_HEADER_VALUES[name]}))
+    res = lookup(id=EXAMPLE_ID)
+    assert res.data.id == EXAMPLE_ID
+
+
+def test_a_non_ascii_retry_after_on_an_error(server: StandIn, lookups: Any) -> None:
+    server.script(Reply(503, b"", headers={"Retry-After": "éé"}))
+    err = _one_error(lookups, id=EXAMPLE_ID, retries=NO_RETRIES)
+    assert type(err) is errors.OpenRouterDefaultError
+    assert err.status_code == 503
+    assert ("retry-after", "éé") in [(k.lower(), v) for k, v in err.headers.items()]
+    assert err.message == "empty body"
+
+
+def test_a_non_ascii_retry_after_falls_back_to_backoff(server: StandIn, lookup: Lookup, clock: FakeClock) -> None:
+    server.script(Reply(503, b"", headers={"Retry-After": "éé"}))  # then the stand-in's 200
+    res = lookup(id=EXAMPLE_ID)
+    assert res.data.id == EXAMPLE_ID
+    assert len(server.seen) == 2
+    assert len(clock.sleeps) == 1
+
+
+# Codecs Python knows that do not turn bytes into text: httpx's `.text` raised TypeError,
+# AssertionError, binascii.Error, zlib.error or a UnicodeError with them.
+NOT_TEXT_CHARSETS = ["rot13", "base64", "hex", "idna", "zlib", "uu", "undefined"]
+
+
+@pytest.mark.parametrize("charset", NOT_TEXT_CHARSETS)
+def test_a_charset_that_is_not_a_text_codec(charset: str, server: StandIn, lookups: Any) -> None:
+    content_type = f"application/json; charset={charset}"
+    error_object = json.dumps(error_body(500, "boom")).encode()
+    html = "<html><title>Bad gateway ü</title></html>".encode()
+    invalid = b'{"data": 1}'
+    server.script(
+        Reply(500, error_object, content_type=content_type),
+        Reply(502, html, content_type=f"text/html; charset={charset}"),
+        Reply(200, invalid, content_type=content_type),
+        Reply(200, EXAMPLE_BODY, content_type=content_type),
+    )
+    server_error, gateway, validation, res = lookups(4, id=EXAMPLE_ID, retries=NO_RETRIES)
+    assert type(server_error) is errors.InternalServerResponseError
+    assert server_error.message == "boom"
+    assert server_error.body == error_object.decode()
+    assert type(gateway) is errors.BadGatewayResponseError
+    assert "Bad gateway ü" in gateway.message
+    assert gateway.body == html.decode()
+    assert type(validation) is errors.ResponseValidationError
+    assert validation.body == invalid.decode()
+    assert "data" in validation.message
+    assert isinstance(res, models.GetGenerationResponse)  # JSON is read from the bytes
+    assert res.data.id == EXAMPLE_ID
+
+
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity", "1e999", "-1e999"])
+def test_numbers_json_does_not_have_are_refused(number: str, server: StandIn, lookup: Lookup) -> None:
+    """Python's json reads them as nan and inf, which poison every sum a cost enters."""
+    text = json.dumps(EXAMPLE_BODY)
+    field = f'"total_cost": {EXAMPLE_BODY["data"]["total_cost"]!r}'
+    assert field in text
+    payload = text.replace(field, f'"total_cost": {number}').encode()
+    server.script(Reply(200, payload))
+    with pytest.raises(errors.ResponseValidationError) as caught:
         lookup(id=EXAMPLE_ID, retries=NO_RETRIES)
-    assert isinstance(caught.value.__cause__, httpx.DecodingError)
+    err = caught.value
+    assert number in err.message
+    assert "number" in err.message
+    assert err.body == payload.decode()
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        ({"error": {"message": "Rate limit exceeded"}}, "Rate limit exceeded"),
+        ({"error": {"code": 429, "message": "m", "metadata": "str"}}, "m"),
+        ({"error": {"code": 429, "message": "m"}, "user_id": 5}, "m"),
+        ({"error": {"code": "429", "message": "slow down", "extra": [1]}}, "slow down"),
+    ],
+    ids=["no_code", "metadata_string", "user_id_number", "code_string"],
+)
+def test_the_servers_message_is_kept_when_the_rest_is_off_schema(
+    payload: dict[str, Any], message: str, server: StandIn, lookups: Any
+) -> None:
+    server.script(Reply(429, payload))
+    err = _one_error(lookups, id=EXAMPLE_ID, retries=NO_RETRIES)
+    assert type(err) is errors.TooManyRequestsResponseError
+    assert err.message == message
+    assert err.data is None  # not the documented object, so not parsed as one
+    assert json.loads(err.body) == payload
+
+
+def test_describing_many_title_openings_takes_one_pass() -> None:
+    """A complexity guard: the old `<title[^>]*>(.*?)</title>` search took seconds on this."""
+    body = b"<title>" * 20_000
+    started = time.perf_counter()
+    described = errors.describe_body(body, "text/html; charset=utf-8")
+    assert time.perf_counter() - started < 0.5
+    assert described.startswith(f"text/html body of {len(body)} bytes: ")
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        b"<html><head><title>502 Bad Gateway</title></head><body><h1>502</h1></body></html>",
+        b'<HTML><HEAD><TITLE lang="en">\n  502 Bad  Gateway\n</TITLE></HEAD></HTML>',
+    ],
+    ids=["plain", "upper_case_with_attribute"],
+)
+def test_a_pages_title_still_names_it(page: bytes, server: StandIn, lookups: Any) -> None:
+    assert "'502 Bad Gateway'" in errors.describe_body(page, "text/html")
+    server.script(Reply(502, page, content_type="text/html"))
+    err = _one_error(lookups, id=EXAMPLE_ID, retries=NO_RETRIES)
+    assert type(err) is errors.BadGatewayResponseError
+    assert "'502 Bad Gateway'" in err.message
 
 
 # -- redirects: their bodies are never read --------------------------------------------------------
@@ -468,3 +756,32 @@ def test_a_redirect_loop_ends_as_a_typed_error(server: StandIn, lookup: Lookup) 
     assert caught.value.status_code == 302
     assert caught.value.body == "<html>moved</html>"
     assert len(server.seen) == 21  # the request and httpx's default of 20 redirects
+
+
+@pytest.mark.parametrize("location", ["http://xn--zz--.com/", "http://xn--a.com/"])
+def test_a_redirect_to_a_name_idna_refuses_is_a_connection_error(
+    location: str, server: StandIn, lookup: Lookup
+) -> None:
+    """httpx lets idna's own exception out of building the next request; it is the hop's failure."""
+    server.script(Reply(302, headers={"Location": location}))
+    with pytest.raises(errors.OpenRouterError) as caught:
+        lookup(id=EXAMPLE_ID, retries=NO_RETRIES)
+    err = caught.value
+    assert type(err) is errors.APIConnectionError
+    assert err.status_code is None
+    assert "IDNA" in err.message or "Codepoint" in err.message
+    assert len(server.seen) == 1
+
+
+@pytest.mark.parametrize("port", [99999, 65536, 0])
+def test_a_redirect_to_a_port_no_socket_has_is_the_answer(port: int, server: StandIn, lookup: Lookup) -> None:
+    """Not followed: the async transport raised an ExceptionGroup (OverflowError) for it."""
+    server.script(Reply(302, b"moved", headers={"Location": f"http://127.0.0.1:{port}/"}, content_type="text/plain"))
+    with pytest.raises(errors.OpenRouterError) as caught:
+        lookup(id=EXAMPLE_ID, retries=NO_RETRIES)
+    err = caught.value
+    assert type(err) is errors.OpenRouterDefaultError
+    assert err.status_code == 302
+    assert err.body == "moved"
+    assert err.headers["location"] == f"http://127.0.0.1:{port}/"
+    assert len(server.seen) == 1

@@ -9,11 +9,12 @@ caller opts out.
 from __future__ import annotations
 
 import asyncio
+import base64
 import copy
 import json
 import logging
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Generator, Iterator
 from typing import Any
 
 import attrs
@@ -111,6 +112,24 @@ def test_awkward_ids_on_the_default_route(the_id: str, server: StandIn, lookup: 
         lookup(id=the_id, retries=utils.NO_RETRIES)
     assert caught.value.message == f"Generation {the_id} not found"
     assert server.seen[-1].ids == [the_id]
+
+
+def test_a_lone_surrogate_id_is_named_as_such(server: StandIn, lookup: Lookup) -> None:
+    """Not the UnicodeEncodeError that building the URL raised, which names no parameter."""
+    with pytest.raises(ValueError, match="surrogate") as caught:
+        lookup(id="gen-\ud800")
+    assert not isinstance(caught.value, UnicodeError)
+    assert "id" in str(caught.value)
+    assert server.seen == []
+
+
+def test_an_id_too_long_for_a_url_is_refused_before_sending(server: StandIn, lookup: Lookup) -> None:
+    """httpx.InvalidURL is no ValueError: a caller catching bad input would have missed it."""
+    with pytest.raises(ValueError, match="cannot build the request") as caught:
+        lookup(id="x" * 70_000)
+    assert not isinstance(caught.value, errors.OpenRouterError)
+    assert len(str(caught.value)) < 300  # says why, without quoting 70 000 characters
+    assert server.seen == []
 
 
 # -- secrets: reprs, errors, logs -------------------------------------------------------------
@@ -269,6 +288,61 @@ def test_async_errors_carry_no_key(server: StandIn, make_client: ClientFactory) 
         _assert_error_keeps_the_key(err)
 
 
+def _lookup_via_own_client(
+    mode: str, make_client: ClientFactory, http_kwargs: dict[str, Any], **client_kwargs: Any
+) -> str:
+    """One lookup through the caller's own httpx client (sync or async), built with `http_kwargs`."""
+    if mode == "sync":
+        with httpx.Client(**http_kwargs) as http, make_client(client=http, **client_kwargs) as client:
+            return client.generations.get_generation(id=EXAMPLE_ID).data.id
+
+    async def main() -> str:
+        async with (
+            httpx.AsyncClient(**http_kwargs) as http,
+            make_client(async_client=http, **client_kwargs) as client,
+        ):
+            return (await client.generations.get_generation_async(id=EXAMPLE_ID)).data.id
+
+    return asyncio.run(main())
+
+
+#: How a caller's transport might word its failure; httpx.Headers' own repr masks the key.
+TRANSPORT_WORDINGS: dict[str, Callable[[httpx.Request], str]] = {
+    "headers": lambda request: f"failed with headers {request.headers}",
+    "headers_as_dict": lambda request: f"failed with headers {dict(request.headers)}",
+    "raw_headers": lambda request: f"failed with headers {request.headers.raw}",
+    "authorization": lambda request: f"rejected {request.headers['authorization']}",
+}
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+@pytest.mark.parametrize("wording", sorted(TRANSPORT_WORDINGS))
+def test_a_transport_error_that_quotes_the_key_is_masked(wording: str, mode: str, make_client: ClientFactory) -> None:
+    def fail(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError(TRANSPORT_WORDINGS[wording](request), request=request)
+
+    transport = httpx.MockTransport(fail)
+    with pytest.raises(errors.OpenRouterError) as caught:
+        _lookup_via_own_client(mode, make_client, {"transport": transport}, retry_config=utils.NO_RETRIES)
+    err = caught.value
+    assert type(err) is errors.APIConnectionError
+    assert "ConnectError" in err.message
+    traceback_text = "".join(traceback.format_exception(err))  # the whole chain, as a log would print it
+    for where, text in [
+        ("message", err.message),
+        ("str", str(err)),
+        ("repr", repr(err)),
+        ("args", repr(err.args)),
+        ("traceback", traceback_text),
+    ]:
+        _assert_no_key(text, f"the error's {where}")
+    if wording != "headers":
+        assert "<api key>" in err.message  # the wording was kept, only the key replaced
+        assert err.__cause__ is None  # an httpx error that quotes the key is not chained
+    else:
+        assert isinstance(err.__cause__, httpx.ConnectError)  # one that does not, is
+
+
 def test_no_log_line_carries_the_key(
     server: StandIn, make_client: ClientFactory, clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -343,6 +417,133 @@ def test_a_same_origin_redirect_keeps_the_key(server: StandIn, lookup: Lookup) -
     first, followed = server.seen
     assert first.headers["authorization"] == followed.headers["authorization"] == f"Bearer {SECRET_KEY}"
     assert followed.ids == [EXAMPLE_ID]
+
+
+class _CallerBearer(httpx.Auth):
+    """A caller's own auth, written as httpx documents custom ones."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers["Authorization"] = f"Bearer {self.token}"
+        yield request
+
+
+#: name -> (the caller's auth, the Authorization header it sends)
+CALLER_AUTHS: dict[str, tuple[Callable[[], httpx.Auth], str]] = {
+    "basic": (
+        lambda: httpx.BasicAuth("caller", "TESTSECRET-pw"),
+        "Basic " + base64.b64encode(b"caller:TESTSECRET-pw").decode(),
+    ),
+    "custom_bearer": (lambda: _CallerBearer("caller-TESTSECRET-token"), "Bearer caller-TESTSECRET-token"),
+}
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+@pytest.mark.parametrize("auth", sorted(CALLER_AUTHS))
+def test_a_callers_client_auth_is_not_sent_to_another_origin(
+    auth: str, mode: str, server: StandIn, other: StandIn, make_client: ClientFactory
+) -> None:
+    """Each hop was sent with the client's `auth`, which re-signed the request for any origin."""
+    make_auth, sent_as = CALLER_AUTHS[auth]
+    server.script(Reply(302, b"", headers={"Location": f"{other.url}/generation?id={EXAMPLE_ID}"}))
+    other.script(Reply(200, EXAMPLE_BODY))
+    assert _lookup_via_own_client(mode, make_client, {"auth": make_auth()}) == EXAMPLE_ID
+    assert server.seen[-1].headers["authorization"] == sent_as  # the auth did apply at the origin
+    (followed,) = other.seen
+    assert "authorization" not in followed.headers
+    _assert_no_key(json.dumps(followed.headers), "the redirected request's headers")
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+@pytest.mark.parametrize("auth", sorted(CALLER_AUTHS))
+def test_a_callers_client_auth_follows_a_same_origin_redirect(
+    auth: str, mode: str, server: StandIn, make_client: ClientFactory
+) -> None:
+    """The control: within the origin the hop keeps the credentials the auth set."""
+    make_auth, sent_as = CALLER_AUTHS[auth]
+    server.script(
+        Reply(307, b"", headers={"Location": f"/generation?id={EXAMPLE_ID}&hop=1"}),
+        Reply(200, EXAMPLE_BODY),
+    )
+    assert _lookup_via_own_client(mode, make_client, {"auth": make_auth()}) == EXAMPLE_ID
+    first, followed = server.seen
+    assert first.headers["authorization"] == followed.headers["authorization"] == sent_as
+
+
+# -- input: the key and the server URL ------------------------------------------------------------
+
+#: name -> a key as it might be read from a file or an environment; each is refused.
+MALFORMED_KEYS = {
+    "trailing_newline": SECRET_KEY + "\n",
+    "trailing_crlf": SECRET_KEY + "\r\n",
+    "leading_space": " " + SECRET_KEY,
+    "trailing_tab": SECRET_KEY + "\t",
+    "nul_inside": SECRET_KEY[:10] + "\x00" + SECRET_KEY[10:],
+    "non_ascii": SECRET_KEY + "é",
+    "lone_surrogate": SECRET_KEY + "\ud800",
+}
+
+
+def _assert_refusal_hides(exc: BaseException, *secrets: str) -> None:
+    """The refusal, however printed, shows none of `secrets` (nor the test key)."""
+    texts = [str(exc), repr(exc), repr(exc.args), "".join(traceback.format_exception(exc))]
+    for text in texts:
+        _assert_no_key(text, "the refusal")
+        for secret in secrets:
+            assert secret not in text, f"{secret!r} shows in the refusal: {text[:300]!r}"
+
+
+@pytest.mark.parametrize("name", sorted(MALFORMED_KEYS))
+def test_a_malformed_key_is_refused_without_quoting_it(name: str, server: StandIn) -> None:
+    """httpx refused such a header on the first call, with an error that quoted the key."""
+    with pytest.raises(ValueError, match="api_key") as caught:
+        OpenRouter(api_key=MALFORMED_KEYS[name], server_url=server.url)
+    _assert_refusal_hides(caught.value)
+    assert server.seen == []
+
+
+@pytest.mark.parametrize("ending", ["\n", "\r\n"])
+def test_a_malformed_key_from_the_environment_is_refused(
+    ending: str, server: StandIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENROUTER_API_KEY", SECRET_KEY + ending)
+    with pytest.raises(ValueError, match="api_key") as caught:
+        OpenRouter(server_url=server.url)
+    _assert_refusal_hides(caught.value)
+    assert server.seen == []
+
+
+#: name -> (server URL, a fragment of the refusal): each would have been taken as it is.
+BAD_SERVER_URLS = {
+    "credentials": ("http://user:hunter2pw@127.0.0.1:1", "credentials"),
+    "query": ("https://openrouter.ai/api/v1?x=1", "query"),
+    "fragment": ("https://openrouter.ai/api/v1#frag", "fragment"),
+    "empty_query": ("https://openrouter.ai/api/v1?", "query"),
+    "empty_fragment": ("https://openrouter.ai/api/v1#", "fragment"),
+    "port_too_large": ("https://openrouter.ai:99999/api/v1", "port"),
+    "port_zero": ("http://127.0.0.1:0", "port"),
+    "empty": ("", "server_url"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_SERVER_URLS))
+def test_a_bad_server_url_is_refused(name: str) -> None:
+    url, fragment = BAD_SERVER_URLS[name]
+    with pytest.raises(ValueError, match=fragment) as caught:
+        OpenRouter(api_key=SECRET_KEY, server_url=url, client=httpx.Client(transport=httpx.MockTransport(_no_network)))
+    _assert_refusal_hides(caught.value, "hunter2pw")
+
+
+@pytest.mark.parametrize("name", sorted(BAD_SERVER_URLS))
+def test_a_bad_server_url_per_call_is_refused_before_sending(name: str, server: StandIn, lookup: Lookup) -> None:
+    """An empty URL no longer means production, per call as for the client."""
+    url, fragment = BAD_SERVER_URLS[name]
+    with pytest.raises(ValueError, match=fragment) as caught:
+        lookup(id=EXAMPLE_ID, server_url=url)
+    _assert_refusal_hides(caught.value, "hunter2pw")
+    assert server.seen == []
 
 
 # -- secrets: plain HTTP -------------------------------------------------------------------------

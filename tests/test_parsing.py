@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from openrouter_generations import models
-from openrouter_generations._validation import check_model
+from openrouter_generations._validation import ModelTypeError, check_model
 from stand_in import EXAMPLE_BODY, Reply, StandIn
 
 from .conftest import load_json
@@ -78,12 +78,27 @@ def test_known_enum_members_still_compare_as_strings() -> None:
     assert res.data.data_region == "global"
 
 
-def test_integral_floats_for_counts_are_accepted() -> None:
-    # Token counts and app_id were `number` before they were `integer`.
+def test_integral_floats_for_counts_are_accepted_as_ints() -> None:
+    # Token counts and app_id were `number` before they were `integer`: 42.0 is the count 42,
+    # and it is stored as the int the annotation promises.
     body = copy.deepcopy(EXAMPLE_BODY)
     body["data"]["tokens_prompt"] = 42.0
     body["data"]["app_id"] = 7.0
-    check_model(models.GetGenerationResponse.from_dict(body))
+    body["data"]["provider_responses"][0]["status"] = 429.0
+    res = models.GetGenerationResponse.from_dict(body)
+    check_model(res)
+    assert (type(res.data.tokens_prompt), res.data.tokens_prompt) == (int, 42)
+    assert (type(res.data.app_id), res.data.app_id) == (int, 7)
+    assert isinstance(res.data.provider_responses, list)
+    assert type(res.data.provider_responses[0].status) is int
+    assert type(res.data.total_cost) is float  # a `number` stays as it was sent
+
+
+def test_a_fractional_count_is_refused() -> None:
+    body = copy.deepcopy(EXAMPLE_BODY)
+    body["data"]["tokens_prompt"] = 42.5
+    with pytest.raises(ModelTypeError, match="tokens_prompt"):
+        check_model(models.GetGenerationResponse.from_dict(body))
 
 
 def test_all_nulls_where_nullable() -> None:

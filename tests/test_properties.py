@@ -156,7 +156,7 @@ json_scalars = (
     st.none()
     | st.booleans()
     | st.integers(min_value=-(2**70), max_value=2**70)
-    | st.floats(allow_nan=False)
+    | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(max_size=12)
 )
 json_values = st.recursive(
@@ -185,7 +185,7 @@ def _valid(kind: str, enum: str | None = None) -> st.SearchStrategy[Any]:
         assert enum is not None
         strategy = _open_enum(enum)
     elif base == "number":
-        strategy = st.integers(min_value=-(2**53), max_value=2**53) | st.floats(allow_nan=False)
+        strategy = st.integers(min_value=-(2**53), max_value=2**53) | st.floats(allow_nan=False, allow_infinity=False)
     elif base == "integer":
         strategy = st.integers(min_value=-(2**63), max_value=2**63) | st.integers(-(2**52), 2**52).map(float)
     elif base == "boolean":

@@ -29,7 +29,7 @@ import httpx
 import pytest
 import yaml
 
-from openrouter_generations import OpenRouter, _call, _retries, errors, models
+from openrouter_generations import DEFAULT_TIMEOUT_MS, OpenRouter, _call, _retries, errors, models
 from openrouter_generations.utils import NO_RETRIES, BackoffStrategy, RetryConfig
 from openrouter_generations_client.api.generations import get_generation
 from stand_in import EXAMPLE_BODY, EXAMPLE_ID, Reply, StandIn, error_body
@@ -153,12 +153,17 @@ def test_many_retries_are_stopped_by_the_60_s_budget(lookup: Lookup, server: Sta
     assert err.attempts == len(server.seen) == len(clock.sleeps) + 1
     assert 20 < err.attempts < 300  # far fewer than max_retries, and the script never ran dry
     assert clock.now - start == pytest.approx(sum(clock.sleeps))
-    assert 60 - 0.875 < sum(clock.sleeps) <= 60
+    # The last retry began with at least its reserve (1 s, the timeout being longer) still left.
+    assert 60 - 1 - 0.875 < sum(clock.sleeps) <= 60 - 1
 
 
 # -- Retry-After -----------------------------------------------------------------------------
 
 FAKE_WALL = FakeClock().wall_clock()  # the wall clock the fake clock starts at
+
+
+def http_date(epoch: float) -> str:
+    return email.utils.formatdate(epoch, usegmt=True)
 
 
 @pytest.mark.parametrize(
@@ -170,7 +175,9 @@ FAKE_WALL = FakeClock().wall_clock()  # the wall clock the fake clock starts at
         ({"retry-after-ms": "1250"}, [1.25]),
         ({"Retry-After-Ms": "40", "Retry-After": "9"}, [0.04]),
         ({"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}, [0.0]),
-        ({"Retry-After": email.utils.formatdate(FAKE_WALL + 3, usegmt=True)}, [3.0]),
+        ({"Retry-After": http_date(FAKE_WALL + 3), "Date": http_date(FAKE_WALL)}, [3.0]),
+        # The server's clock two hours behind the client's: the wait is still the 3 s it meant.
+        ({"Retry-After": http_date(FAKE_WALL - 7200 + 3), "Date": http_date(FAKE_WALL - 7200)}, [3.0]),
         ({"Retry-After": ""}, DEFAULT_SLEEPS[:1]),
         ({"Retry-After": "soon"}, DEFAULT_SLEEPS[:1]),
         ({"Retry-After": "-3"}, DEFAULT_SLEEPS[:1]),
@@ -197,7 +204,7 @@ def test_retry_after_is_honoured(
         {"Retry-After": "1e12"},
         {"Retry-After": "inf"},
         {"retry-after-ms": "1e12"},
-        {"Retry-After": email.utils.formatdate(FAKE_WALL + 3600, usegmt=True)},
+        {"Retry-After": http_date(FAKE_WALL + 3600), "Date": http_date(FAKE_WALL)},
     ],
     ids=repr,
 )
@@ -296,14 +303,37 @@ def test_keyword_options(
     assert clock.sleeps == pytest.approx(sleeps)
 
 
-def test_invalid_configs_raise_value_error_before_anything_is_sent(server: StandIn) -> None:
+def test_invalid_configs_raise_value_error_when_made() -> None:
     with pytest.raises(ValueError, match="max_retries"):
         RetryConfig(max_retries=-1)
     with pytest.raises(ValueError, match="strategy"):
         RetryConfig("exponential")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="exponent"):
         BackoffStrategy(500, 8_000, 0.5, 60_000)
-    assert server.seen == []
+
+
+@pytest.mark.parametrize("where", ["client", "call"])
+def test_the_documented_positional_form_drives_the_schedule(
+    where: str, lookup: Lookup, server: StandIn, clock: FakeClock
+) -> None:
+    # Milliseconds in, seconds slept: 100 ms, then x2 up to 400 ms, jitter taken off (0.875 here).
+    documented = RetryConfig("backoff", BackoffStrategy(100, 400, 2.0, 60_000), True)
+    server.script(*failures(529, 4))
+    kwargs: dict[str, Any] = (
+        {"client_kwargs": {"retry_config": documented}} if where == "client" else {"retries": documented}
+    )
+    assert lookup(id=EXAMPLE_ID, **kwargs).data.id == EXAMPLE_ID
+    assert len(server.seen) == 5
+    assert clock.sleeps == pytest.approx([0.0875, 0.175, 0.35, 0.35])
+
+
+def test_mixed_404_and_529_while_waiting_for_a_generation(lookup: Lookup, server: StandIn, clock: FakeClock) -> None:
+    # Four 404s use none of the retries a 529 may have: the 529 still gets its own.
+    server.script(*failures(404, 4), *failures(529, 1))
+    res = lookup(id=EXAMPLE_ID, retries=RetryConfig(retry_not_found_for=15_000, jitter=0.0))
+    assert res.data.id == EXAMPLE_ID
+    assert len(server.seen) == 6
+    assert clock.sleeps == [0.5, 1.0, 2.0, 4.0, 0.5]
 
 
 # -- 404 while a generation becomes queryable ------------------------------------------------
@@ -562,32 +592,92 @@ def test_real_retry_after(mode: str, server: StandIn) -> None:
 
 
 @pytest.mark.parametrize("mode", ["sync", "async"])
-def test_real_budget_cuts_a_stalled_attempt(mode: str, server: StandIn) -> None:
-    # A 250 ms budget: the attempt's 15 s timeout is cut to what remains of it, and no retry
-    # starts after it, so the call ends after ~0.25 s, not 15 s.
-    server.script(*[Reply(200, EXAMPLE_BODY, stall=0.45) for _ in range(3)])
-    retries = RetryConfig(backoff=BackoffStrategy(50, 50, 1.0, 250), max_retries=100)
-    client = OpenRouter(api_key=SECRET_KEY, server_url=server.url)
+def test_real_trickled_body_cannot_stretch_an_attempt_past_its_timeout(mode: str, server: StandIn) -> None:
+    # One byte every 20 ms: no single read waits long enough for a read timeout, so only a
+    # deadline for the attempt as a whole ends it (the whole body would take ~40 s).
+    server.script(Reply(200, EXAMPLE_BODY, trickle=0.02))
+    client = OpenRouter(api_key=SECRET_KEY, server_url=server.url, timeout_ms=300)
     start = time.monotonic()
     with pytest.raises(errors.APITimeoutError) as info:
-        call_real(mode, client, id=EXAMPLE_ID, retries=retries)
+        call_real(mode, client, id=EXAMPLE_ID, retries=NO_RETRIES)
     took = time.monotonic() - start
-    assert info.value.attempts == len(server.seen) == 1
-    assert 0.2 <= took < 1.0
+    assert isinstance(info.value.__cause__, httpx.ReadTimeout)
+    assert "timeout of 0.3 s" in info.value.message
+    assert info.value.attempts == 1
+    assert 0.3 <= took < 2.0
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_real_first_attempt_has_its_whole_timeout_whatever_the_budget(mode: str, server: StandIn) -> None:
+    # The README example of OpenRouter's SDK gives up retrying after 100 ms; that must not cut a
+    # lookup that takes 200 ms short (max_elapsed_time bounds the retrying, not the request).
+    server.script(Reply(200, EXAMPLE_BODY, stall=0.2))
+    documented = RetryConfig("backoff", BackoffStrategy(1, 50, 1.1, 100), False)
+    client = OpenRouter(api_key=SECRET_KEY, server_url=server.url)
+    assert call_real(mode, client, id=EXAMPLE_ID, retries=documented).data.id == EXAMPLE_ID
+    assert len(server.seen) == 1
 
 
 @pytest.mark.parametrize("mode", ["sync", "async"])
 def test_real_short_backoff_is_stopped_by_the_budget(mode: str, server: StandIn) -> None:
     server.script(*failures(503, 100))
     retries = RetryConfig(backoff=BackoffStrategy(50, 50, 1.0, 400), max_retries=1000, jitter=0.0)
-    client = OpenRouter(api_key=SECRET_KEY, server_url=server.url)
+    client = OpenRouter(api_key=SECRET_KEY, server_url=server.url, timeout_ms=100)
     start = time.monotonic()
     with pytest.raises(errors.OpenRouterDefaultError) as info:
         call_real(mode, client, id=EXAMPLE_ID, retries=retries)
     took = time.monotonic() - start
     assert info.value.attempts == len(server.seen)
-    assert 3 <= info.value.attempts <= 9  # at most 8 waits of 50 ms fit in 400 ms
+    # Retries begin by 400 - 100 ms (the reserve: the 100 ms timeout): at most 6 waits of 50 ms.
+    assert 3 <= info.value.attempts <= 7
     assert 0.1 <= took < 1.5
+
+
+# -- each attempt's timeout ------------------------------------------------------------------
+
+
+def _timeouts(request: httpx.Request) -> set[float | None]:
+    return set(request.extensions["timeout"].values())
+
+
+@pytest.mark.parametrize("client_timeout", [5.0, None], ids=["httpx_default", "none"])
+def test_the_default_timeout_bounds_every_phase_of_an_attempt(client_timeout: float | None) -> None:
+    # The generator sets no timeout, and httpx's default is 5 s: ours is 15 s, on every phase,
+    # whatever the timeout of a client passed in.
+    sent: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(200, json=EXAMPLE_BODY)
+
+    http = httpx.Client(timeout=client_timeout, transport=httpx.MockTransport(answer))
+    with http, OpenRouter(api_key=SECRET_KEY, client=http) as client:
+        client.generations.get_generation(id=EXAMPLE_ID)
+    (request,) = sent
+    assert request.extensions["timeout"] == dict.fromkeys(
+        ("connect", "read", "write", "pool"), DEFAULT_TIMEOUT_MS / 1000
+    )
+
+
+def test_a_retrys_timeout_is_cut_to_what_remains_of_the_budget(clock: FakeClock) -> None:
+    retries = RetryConfig(backoff=BackoffStrategy(500, 8_000, 2.0, 20_000))
+    options = _call.CallOptions(
+        server_url="http://127.0.0.1:1",
+        timeout=15.0,
+        retries=retries,
+        max_response_bytes=1024,
+        auth_header=None,
+        user_agent="test",
+    )
+    call = _call.Call(get_generation, {"id": EXAMPLE_ID}, models.GetGenerationResponse, options, clock.runtime())
+    with httpx.Client() as http:
+        assert _timeouts(call.build_request(http)) == {15.0}  # the first attempt: its whole timeout
+        clock.sleep(2.0)
+        assert _timeouts(call.build_request(http)) == {15.0}  # 18 s remain: not cut
+        clock.sleep(10.0)
+        (cut,) = _timeouts(call.build_request(http))  # 8 s remain
+        assert cut == pytest.approx(8.0)
+    assert call.attempts == 3
 
 
 # -- one policy for every operation ----------------------------------------------------------

@@ -1,18 +1,19 @@
 """One call of one generated operation: every step but sending and sleeping.
 
 A `Call` builds the request from the generated module's `_get_kwargs`, reads a body under the
-size cap, decides about retries (via `_retries`), and turns the last outcome into the typed model
-or the typed error. The sync and async loops in `_client` drive it and differ only in how they
-send and sleep, so the two cannot disagree on any decision. Nothing here knows about a particular
-operation: a new operation in the spec is served as it is generated.
+size cap and within the attempt's time, decides about retries (via `_retries`), and turns the
+last outcome into the typed model or the typed error. The sync and async loops in `_client`
+drive it and differ only in how they send and sleep, so the two cannot disagree on any
+decision. Nothing here knows about a particular operation: a new operation in the spec is
+served as it is generated.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import ipaddress
-import json
 import logging
+import math
 import types
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
@@ -20,20 +21,28 @@ from typing import Any, Generic, TypeVar
 import httpx
 
 from . import errors
+from ._body import ACCEPT_ENCODING, Body, BodyTooLarge
 from ._retries import budget_seconds, next_delay
-from ._validation import ModelTypeError, find_json_problem, parse_model
+from ._validation import ModelTypeError, find_json_problem, loads_json, parse_model
 from .utils import RetryConfig
 
-__all__ = ["Call", "CallOptions", "Runtime", "check_server_url"]
+__all__ = ["SEND_ERRORS", "Call", "CallOptions", "Runtime", "check_server_url"]
 
 logger = logging.getLogger("openrouter_generations")
 
 T = TypeVar("T")
 
 # Headers that describe the bytes on the wire, not the decoded body kept after a capped read.
-_WIRE_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding"})
-# A per-attempt timeout is never cut below this, so a nearly spent budget still sends a request.
+_WIRE_HEADERS = frozenset({b"content-encoding", b"content-length", b"transfer-encoding"})
+# No retry begins with less of the budget left than this (or the timeout, if shorter): a shorter
+# attempt would mostly end in a timeout of the client's making and hide the server's answer.
+_RETRY_RESERVE = 1.0
+# A retry's timeout is never cut below this, whatever the clock did during the wait before it.
 _MIN_ATTEMPT_TIMEOUT = 0.05
+
+#: What a send can raise instead of answering: httpx's own errors, and the few a hostile
+#: redirect gets out of httpx unwrapped (an unparsable or non-IDNA `Location`).
+SEND_ERRORS: tuple[type[Exception], ...] = (httpx.HTTPError, httpx.InvalidURL, UnicodeError)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -69,12 +78,23 @@ def check_server_url(url: str, *, has_key: bool, allow_insecure_http: bool) -> s
         raise ValueError(f"server_url is not a valid URL: {url!r}") from exc
     if parsed.scheme not in ("http", "https") or not parsed.host:
         raise ValueError(f"server_url must be an absolute http(s) URL, not {url!r}")
+    if parsed.userinfo:
+        # Credentials in the URL would replace the key with Basic auth, and show in every repr.
+        raise ValueError("server_url must not carry credentials; pass the key as api_key")
+    if "?" in url or "#" in url:  # even an empty one: the operation's path would land after it
+        raise ValueError(f"server_url must not have a query or fragment: {url!r}")
+    if not _valid_port(parsed):
+        raise ValueError(f"server_url has an invalid port: {url!r}")
     if parsed.scheme == "http" and has_key and not allow_insecure_http and not _is_loopback(parsed.host):
         raise ValueError(
             f"refusing to send the API key over plain HTTP to {parsed.host!r}; use https, or pass "
             "allow_insecure_http=True to OpenRouter() if this is really what you want"
         )
     return url.rstrip("/")
+
+
+def _valid_port(url: httpx.URL) -> bool:
+    return url.port is None or 0 < url.port < 65536
 
 
 def _is_loopback(host: str) -> bool:
@@ -102,57 +122,98 @@ class Call(Generic[T]):
         self.options = options
         self.runtime = runtime
         self.attempts = 0
+        self.not_found = 0  # attempts that ended in a 404 retried under `retry_not_found_for`
         self.hops = 0
         self.started = runtime.monotonic()
+        self.attempt_timeout = options.timeout
+        self.attempt_deadline = math.inf
         kwargs: dict[str, Any] = endpoint._get_kwargs(**params)
         self.method: str = kwargs.pop("method").upper()
         self.path: str = kwargs.pop("url")
         # Header parameters of an operation, if it has any, go out with the client's own.
         self.headers: dict[str, str] = {**kwargs.pop("headers", {}), "User-Agent": options.user_agent}
         self.headers.setdefault("Accept", "application/json")
+        self.headers["Accept-Encoding"] = ACCEPT_ENCODING  # all that `Body` decodes
         if options.auth_header is not None:
             self.headers["Authorization"] = options.auth_header
         self.request_kwargs = kwargs
         self.response: httpx.Response | None = None
-        self.exception: httpx.HTTPError | None = None
+        self.body_problem: str | None = None
+        self.exception: Exception | None = None
 
     def build_request(self, client: httpx.Client | httpx.AsyncClient) -> httpx.Request:
-        """The next attempt's request, its timeout cut to what remains of the retry budget."""
+        """The next attempt's request. The first has the call's whole timeout; a retry's is cut
+        to what remains of the retry budget. The timeout bounds the attempt as a whole, not
+        only each read: a body trickled byte by byte cannot stretch it."""
         self.attempts += 1
         self.hops = 0
-        remaining = budget_seconds(self.options.retries) - (self.runtime.monotonic() - self.started)
-        timeout = max(min(self.options.timeout, remaining), _MIN_ATTEMPT_TIMEOUT)
-        return client.build_request(
-            self.method,
-            self.options.server_url + self.path,
-            headers=self.headers,
-            timeout=timeout,
-            **self.request_kwargs,
-        )
+        now = self.runtime.monotonic()
+        timeout = self.options.timeout
+        if self.attempts > 1:
+            remaining = budget_seconds(self.options.retries) - (now - self.started)
+            timeout = max(min(timeout, remaining), _MIN_ATTEMPT_TIMEOUT)
+        self.attempt_timeout = timeout
+        self.attempt_deadline = now + timeout
+        try:
+            return client.build_request(
+                self.method,
+                self.options.server_url + self.path,
+                headers=self.headers,
+                timeout=timeout,
+                **self.request_kwargs,
+            )
+        except httpx.InvalidURL as exc:  # e.g. parameters too long for a URL
+            raise ValueError(f"cannot build the request for {self.method} {self.path}: {exc}") from exc
 
     def redirect(self, response: httpx.Response, max_redirects: int) -> httpx.Request | None:
         """The request a redirect asks for, or None to take `response` as the attempt's answer.
 
         The loops follow redirects themselves (httpx would read each 3xx body whole, past the
         size cap). httpx builds the next request, dropping `Authorization` when it leaves the
-        origin; past `max_redirects` hops the 3xx itself becomes the answer, an error.
+        origin; the loops send it without the client's `auth`, which httpx would not reapply
+        either. Past `max_redirects` hops, or to a port no socket has, the 3xx itself becomes
+        the answer, an error.
         """
-        if response.next_request is None or self.hops >= max_redirects:
+        target = response.next_request
+        if target is None or self.hops >= max_redirects or not _valid_port(target.url):
             return None
+        self._check_deadline(response.request)
         self.hops += 1
-        return response.next_request
+        # A hop has what is left of the attempt's time, not a whole timeout of its own.
+        remaining = max(self.attempt_deadline - self.runtime.monotonic(), _MIN_ATTEMPT_TIMEOUT)
+        target.extensions = {**target.extensions, "timeout": httpx.Timeout(remaining).as_dict()}
+        return target
 
-    def check_declared_length(self, response: httpx.Response) -> None:
-        """Refuses a body whose declared length exceeds the cap before reading any of it."""
+    def _check_deadline(self, request: httpx.Request) -> None:
+        if self.runtime.monotonic() > self.attempt_deadline:
+            raise httpx.ReadTimeout(
+                f"the attempt took longer than its timeout of {self.attempt_timeout:g} s", request=request
+            )
+
+    def start_body(self, response: httpx.Response) -> Body:
+        """The body to read the response into; refuses one whose declared length exceeds the cap.
+
+        A response that a transport built whole (`httpx.MockTransport`, a caller's own
+        transport) arrives read and decoded: its body is filled here, and the loops read
+        nothing more (they check `response.is_stream_consumed`).
+        """
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self.options.max_response_bytes:
             raise self._too_large(response, f"declares {declared} bytes")
+        if response.is_stream_consumed:
+            body = Body(None, self.options.max_response_bytes)
+            self.add_chunk(response, body, response.content)
+            return body
+        return Body(response.headers.get("content-encoding"), self.options.max_response_bytes)
 
-    def add_chunk(self, response: httpx.Response, body: bytearray, chunk: bytes) -> None:
-        """Appends a decoded chunk, refusing to hold more than the cap."""
-        body.extend(chunk)
-        if len(body) > self.options.max_response_bytes:
-            raise self._too_large(response, f"sent more than {self.options.max_response_bytes} bytes")
+    def add_chunk(self, response: httpx.Response, body: Body, chunk: bytes) -> None:
+        """Takes a chunk off the wire, refusing to hold more than the cap or to read past the
+        attempt's deadline."""
+        try:
+            body.add(chunk)
+        except BodyTooLarge:
+            raise self._too_large(response, f"is larger than {self.options.max_response_bytes} bytes") from None
+        self._check_deadline(response.request)
 
     def _too_large(self, response: httpx.Response, what: str) -> errors.ResponseTooLargeError:
         return errors.ResponseTooLargeError(
@@ -162,21 +223,26 @@ class Call(Generic[T]):
             attempts=self.attempts,
         )
 
-    def record_response(self, streamed: httpx.Response, body: bytes) -> None:
+    def record_response(self, streamed: httpx.Response, body: Body) -> None:
         """Keeps the attempt's response, rebuilt around the body read under the cap."""
-        headers = [(k, v) for k, v in streamed.headers.multi_items() if k.lower() not in _WIRE_HEADERS]
+        # The raw header bytes, as they came: decoded values need not encode back to ASCII.
+        headers = [(k, v) for k, v in streamed.headers.raw if k.lower() not in _WIRE_HEADERS]
         self.response = httpx.Response(
             streamed.status_code,
             headers=headers,
-            content=body,
+            content=body.content(),
             request=streamed.request,
             extensions=streamed.extensions,
             history=streamed.history,
         )
+        self.body_problem = body.problem
         self.exception = None
+        if streamed.status_code == 404 and self.options.retries.retry_not_found_for > 0:
+            self.not_found += 1
 
-    def record_exception(self, exc: httpx.HTTPError) -> None:
+    def record_exception(self, exc: Exception) -> None:
         self.response = None
+        self.body_problem = None
         self.exception = exc
 
     def succeeded(self) -> bool:
@@ -196,6 +262,8 @@ class Call(Generic[T]):
             exception=self.exception,
             now=self.runtime.wall_clock(),
             random=self.runtime.random,
+            not_found=self.not_found,
+            reserve=min(self.options.timeout, _RETRY_RESERVE),
         )
         if delay is not None:
             cause = f"status {response.status_code}" if response is not None else type(self.exception).__name__
@@ -212,13 +280,18 @@ class Call(Generic[T]):
     def result(self) -> T:
         """The parsed model of the last attempt, or its typed error raised."""
         if self.exception is not None:
-            raise self._transport_error(self.exception) from self.exception
+            # The httpx error is kept as the cause, unless it quotes the key (a caller's own
+            # transport may word its errors with the request's headers).
+            cause = None if self._quotes_key(str(self.exception)) else self.exception
+            raise self._transport_error(self.exception) from cause
         response = self.response
         assert response is not None, "result() before any attempt"
         if not self.succeeded():
             raise errors.status_error(response, attempts=self.attempts)
+        if self.body_problem is not None:
+            raise self._invalid(response, self.body_problem)
         try:
-            payload = json.loads(response.content)
+            payload = loads_json(response.content)
         except (ValueError, RecursionError) as exc:
             raise self._invalid(response, f"the body is not readable JSON ({type(exc).__name__}: {exc})") from exc
         try:
@@ -232,16 +305,25 @@ class Call(Generic[T]):
         return errors.ResponseValidationError(
             f"the {response.status_code} response is not a valid {self.expected.__name__}: {problem}",
             status_code=response.status_code,
-            body=response.text,
+            body=errors.response_text(response),
             headers=response.headers,
             raw_response=response,
             attempts=self.attempts,
         )
 
-    def _transport_error(self, exc: httpx.HTTPError) -> errors.OpenRouterError:
+    def _transport_error(self, exc: Exception) -> errors.OpenRouterError:
         kind = errors.APITimeoutError if isinstance(exc, httpx.TimeoutException) else errors.APIConnectionError
         detail = str(exc) or type(exc).__name__
+        if self._quotes_key(detail):
+            detail = detail.replace(self._key, "<api key>")
         return kind(f"{self.method} {self.path}: {type(exc).__name__}: {detail}", attempts=self.attempts)
+
+    @property
+    def _key(self) -> str:
+        return (self.options.auth_header or "").removeprefix("Bearer ")
+
+    def _quotes_key(self, text: str) -> bool:
+        return bool(self._key) and self._key in text
 
 
 def _explain(exc: BaseException) -> str:

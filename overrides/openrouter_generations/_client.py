@@ -12,7 +12,7 @@ import random
 import threading
 import time
 import types
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import Any, TypeVar
 
 import httpx
@@ -20,7 +20,7 @@ import httpx
 from openrouter_generations_client.api.generations import get_generation as _get_generation
 from openrouter_generations_client.models.get_generation_response import GetGenerationResponse
 
-from ._call import Call, CallOptions, Runtime, check_server_url
+from ._call import SEND_ERRORS, Call, CallOptions, Runtime, check_server_url
 from ._version import __version__
 from .utils import DEFAULT_RETRY_CONFIG, RetryConfig
 
@@ -36,6 +36,9 @@ DEFAULT_TIMEOUT_MS = 15_000
 DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 
 _USER_AGENT = f"openrouter-generations/{__version__} python-httpx/{httpx.__version__}"
+# Sends a redirect hop without the client's `auth`, as httpx itself does: a caller's
+# `httpx.Client(auth=...)` must not follow a redirect to another origin.
+_NO_AUTH = httpx.Auth()
 
 
 class OpenRouter:
@@ -44,6 +47,10 @@ class OpenRouter:
     `api_key` falls back to the `OPENROUTER_API_KEY` environment variable. `client` and
     `async_client` let you bring your own httpx clients (proxies, mTLS, custom transports);
     those stay open when this client closes, since you own them.
+
+    The async connections it opens belong to the event loop that opened them, so each loop
+    gets a pool of its own, closed by `aclose()` or, at the latest, when that loop ends
+    (`asyncio.run` finalizes it); `close()` closes the sync pool.
     """
 
     def __init__(
@@ -62,19 +69,18 @@ class OpenRouter:
         _async_sleep: Callable[[float], Awaitable[None]] | None = None,
     ) -> None:
         key = api_key if api_key is not None else os.environ.get("OPENROUTER_API_KEY", "")
-        if not isinstance(key, str):
-            raise TypeError(f"api_key must be a str, not {type(key).__name__}")
+        _check_key(key)
         self.__key = key
         self._allow_insecure_http = allow_insecure_http
-        self.server_url = self._checked_url(server_url or DEFAULT_SERVER_URL)
+        self.server_url = self._checked_url(server_url if server_url is not None else DEFAULT_SERVER_URL)
         self.timeout_ms = _positive("timeout_ms", timeout_ms if timeout_ms is not None else DEFAULT_TIMEOUT_MS)
         self.retry_config = retry_config if retry_config is not None else DEFAULT_RETRY_CONFIG
         self.max_response_bytes = _positive("max_response_bytes", max_response_bytes)
         self._client = client
         self._async_client = async_client
         self._owns_client = client is None
-        self._owns_async_client = async_client is None
-        self._async_loop: object = None
+        # One pool per running event loop, each with the guard that closes it when its loop ends.
+        self._async_pools: dict[object, tuple[httpx.AsyncClient, AsyncGenerator[None, None]]] = {}
         self._lock = threading.Lock()
         self._runtime = _runtime or Runtime(monotonic=time.monotonic, wall_clock=time.time, random=random.random)
         self._sleep = _sleep
@@ -106,13 +112,14 @@ class OpenRouter:
             client.close()
 
     async def aclose(self) -> None:
-        """Closes both httpx clients this object created."""
+        """Closes the sync pool and this event loop's async pool (pools of other loops that are
+        still running close when those loops end)."""
+        import asyncio
+
         with self._lock:
-            client, self._async_client = (
-                (self._async_client, None) if self._owns_async_client else (None, self._async_client)
-            )
-        if client is not None:
-            await client.aclose()
+            pool = self._async_pools.pop(asyncio.get_running_loop(), None)
+        if pool is not None:
+            await pool[1].aclose()  # the guard's `finally` closes the client
         self.close()
 
     def _sync_client(self) -> httpx.Client:
@@ -121,19 +128,36 @@ class OpenRouter:
                 self._client = httpx.Client(follow_redirects=True)
             return self._client
 
-    def _async_httpx_client(self) -> httpx.AsyncClient:
-        # An httpx.AsyncClient's connections belong to the event loop that opened them. A script
-        # that calls asyncio.run() twice would otherwise reuse a pool of a closed loop and fail
-        # with "Event loop is closed", so a client of ours is replaced when the loop changes.
+    async def _async_httpx_client(self) -> httpx.AsyncClient:
+        # An httpx.AsyncClient's connections belong to the event loop that opened them: one
+        # shared across loops fails with "Event loop is closed" in a script that calls
+        # asyncio.run() per lookup. So each loop gets its own, and an async generator ties it
+        # to the loop: the loop finalizes its live async generators as it shuts down
+        # (`shutdown_asyncgens`, which asyncio.run calls), and the guard's `finally` closes it.
+        if self._async_client is not None:
+            return self._async_client  # the caller's own
         import asyncio
 
         loop = asyncio.get_running_loop()
         with self._lock:
-            stale = self._owns_async_client and self._async_loop is not loop
-            if self._async_client is None or stale:
-                self._async_client = httpx.AsyncClient(follow_redirects=True)
-                self._async_loop = loop
-            return self._async_client
+            pool = self._async_pools.get(loop)
+            if pool is not None:
+                return pool[0]
+            client = httpx.AsyncClient(follow_redirects=True)
+            guard = self._close_with_loop(loop, client)
+            self._async_pools[loop] = (client, guard)
+        await guard.__anext__()  # started in this loop, so this loop finalizes it
+        return client
+
+    async def _close_with_loop(self, loop: object, client: httpx.AsyncClient) -> AsyncGenerator[None, None]:
+        try:
+            yield
+        finally:
+            with self._lock:
+                pool = self._async_pools.get(loop)
+                if pool is not None and pool[0] is client:
+                    del self._async_pools[loop]
+            await client.aclose()
 
     # -- calls -------------------------------------------------------------------------------
 
@@ -181,18 +205,18 @@ class OpenRouter:
             request = call.build_request(client)
             try:
                 response = client.send(request, stream=True, follow_redirects=False)
-                while (redirect := call.redirect(response, client.max_redirects)) is not None:
-                    response.close()
-                    response = client.send(redirect, stream=True, follow_redirects=False)
                 try:
-                    call.check_declared_length(response)
-                    body = bytearray()
-                    for chunk in response.iter_bytes():
-                        call.add_chunk(response, body, chunk)
+                    while (redirect := call.redirect(response, client.max_redirects)) is not None:
+                        response.close()
+                        response = client.send(redirect, stream=True, follow_redirects=False, auth=_NO_AUTH)
+                    body = call.start_body(response)
+                    if not response.is_stream_consumed:
+                        for chunk in response.iter_raw():
+                            call.add_chunk(response, body, chunk)
                 finally:
                     response.close()
-                call.record_response(response, bytes(body))
-            except httpx.HTTPError as exc:
+                call.record_response(response, body)
+            except SEND_ERRORS as exc:
                 call.record_exception(exc)
             delay = call.retry_delay()
             if delay is None:
@@ -211,23 +235,23 @@ class OpenRouter:
     ) -> T:
         """The async twin of `request`."""
         call = self._call(endpoint, params, expected, retries=retries, server_url=server_url, timeout_ms=timeout_ms)
-        client = self._async_httpx_client()
+        client = await self._async_httpx_client()
         while True:
             request = call.build_request(client)
             try:
                 response = await client.send(request, stream=True, follow_redirects=False)
-                while (redirect := call.redirect(response, client.max_redirects)) is not None:
-                    await response.aclose()
-                    response = await client.send(redirect, stream=True, follow_redirects=False)
                 try:
-                    call.check_declared_length(response)
-                    body = bytearray()
-                    async for chunk in response.aiter_bytes():
-                        call.add_chunk(response, body, chunk)
+                    while (redirect := call.redirect(response, client.max_redirects)) is not None:
+                        await response.aclose()
+                        response = await client.send(redirect, stream=True, follow_redirects=False, auth=_NO_AUTH)
+                    body = call.start_body(response)
+                    if not response.is_stream_consumed:
+                        async for chunk in response.aiter_raw():
+                            call.add_chunk(response, body, chunk)
                 finally:
                     await response.aclose()
-                call.record_response(response, bytes(body))
-            except httpx.HTTPError as exc:
+                call.record_response(response, body)
+            except SEND_ERRORS as exc:
                 call.record_exception(exc)
             delay = call.retry_delay()
             if delay is None:
@@ -284,6 +308,22 @@ def _check_id(value: object) -> None:
         raise TypeError(f"id must be a str, not {type(value).__name__}")
     if not value:
         raise ValueError("id must be a non-empty generation id, e.g. 'gen-...'")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError(f"id is not valid text: a lone surrogate at position {exc.start}") from None
+
+
+def _check_key(key: object) -> None:
+    # A key read from a file often ends in a newline; sent as is, httpx would refuse the header
+    # with an error that quotes it. Say what is wrong without the key itself.
+    if not isinstance(key, str):
+        raise TypeError(f"api_key must be a str, not {type(key).__name__}")
+    if not (key.isascii() and key.isprintable()) or key != key.strip():
+        raise ValueError(
+            "api_key holds whitespace at its ends, control or non-ASCII characters; "
+            "an OpenRouter key is printable ASCII (strip the value you read it from)"
+        )
 
 
 def _positive(name: str, value: int) -> int:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime
 import enum
+import json
+import math
 import sys
 import types
 import typing
@@ -20,7 +22,7 @@ import attrs
 from openrouter_generations_client import models as _generated_models
 from openrouter_generations_client.types import Unset
 
-__all__ = ["ModelTypeError", "check_json_shape", "check_model", "find_json_problem", "parse_model"]
+__all__ = ["ModelTypeError", "check_json_shape", "check_model", "find_json_problem", "loads_json", "parse_model"]
 
 T = TypeVar("T")
 
@@ -68,6 +70,23 @@ def _exact_types(hint: Any) -> frozenset[type]:
     return frozenset(exact)
 
 
+def loads_json(content: bytes) -> Any:
+    """JSON as RFC 8259 has it: `NaN`, `Infinity` and numbers too large for a float are refused
+    (`ValueError`), since a cost of inf or nan would poison every sum it enters."""
+    return json.loads(content, parse_constant=_refuse_constant, parse_float=_finite_float)
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text[:40]} is too large for a number")
+    return value
+
+
 def parse_model(cls: type[T], payload: object) -> T:
     """`cls.from_dict(payload)`, refused unless the result is exactly what the JSON said.
 
@@ -82,11 +101,17 @@ def parse_model(cls: type[T], payload: object) -> T:
 
 
 def check_model(model: Any, path: str = "") -> None:
-    """Raise `ModelTypeError` unless every field of `model`, recursively, fits its annotation."""
+    """Raise `ModelTypeError` unless every field of `model`, recursively, fits its annotation.
+
+    A count sent as an integral float (`12.0`, as the API did while counts were `number`) is
+    stored as the `int` its annotation promises.
+    """
     for name, hint, exact in _fields(type(model)):
         value = getattr(model, name)
         if type(value) not in exact:
             _check_value(value, hint, f"{path}.{name}" if path else name)
+            if type(value) is float and int in exact:
+                setattr(model, name, int(value))
 
 
 def _check_value(value: object, hint: Any, path: str) -> None:

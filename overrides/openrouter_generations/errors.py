@@ -7,14 +7,13 @@ construction lives here once and serves every operation, sync and async alike.
 
 from __future__ import annotations
 
-import json
 import re
 
 import httpx
 
 from openrouter_generations_client.models.error_response import ErrorResponse
 
-from ._validation import ModelTypeError, parse_model
+from ._validation import ModelTypeError, loads_json, parse_model
 
 __all__ = [
     "APIConnectionError",
@@ -143,16 +142,35 @@ def error_class_for_status(status_code: int) -> type[OpenRouterError]:
     return _STATUS_ERRORS.get(status_code, OpenRouterDefaultError)
 
 
-def parse_error_body(content: bytes) -> ErrorResponse | None:
-    """The shared error object, or None when the body is anything else (HTML, empty, other JSON)."""
+def response_text(response: httpx.Response) -> str:
+    """The body as text; UTF-8 with replacements when the declared charset cannot decode it
+    (`charset=rot13` and other codecs that are not text encodings make `.text` raise)."""
     try:
-        return parse_model(ErrorResponse, json.loads(content))
+        return response.text
+    except Exception:  # whatever a codec named by the server raises
+        return response.content.decode("utf-8", "replace")
+
+
+def parse_error_body(content: bytes) -> tuple[ErrorResponse | None, str | None]:
+    """The shared error object (None when the body is anything else: HTML, empty, other JSON)
+    and the server's `error.message`, which is kept even when the rest is off the schema."""
+    try:
+        payload = loads_json(content)
+    except (ValueError, RecursionError):
+        return None, None
+    try:
+        data = parse_model(ErrorResponse, payload)
     except (ValueError, TypeError, KeyError, AttributeError, ModelTypeError, RecursionError):
-        return None
+        data = None
+    error = payload.get("error") if isinstance(payload, dict) else None
+    message = error.get("message") if isinstance(error, dict) else None
+    return data, message if isinstance(message, str) and message else None
 
 
 _SPACE = re.compile(r"\s+")
-_TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+# Bounded on both sides, so that each "<title" of a hostile body costs a few hundred steps at
+# most, not a scan to the end of the body.
+_TITLE = re.compile(rb"<title[^>]{0,200}>([^<]{0,500})</title>", re.IGNORECASE)
 
 
 def describe_body(content: bytes, content_type: str | None) -> str:
@@ -171,15 +189,13 @@ def describe_body(content: bytes, content_type: str | None) -> str:
 def status_error(response: httpx.Response, *, attempts: int) -> OpenRouterError:
     """The typed error for a non-success response whose body has been read."""
     content = response.content
-    data = parse_error_body(content)
-    if data is not None and data.error.message:
-        message = data.error.message
-    else:
+    data, message = parse_error_body(content)
+    if message is None:
         message = describe_body(content, response.headers.get("content-type"))
     return error_class_for_status(response.status_code)(
         message,
         status_code=response.status_code,
-        body=response.text,
+        body=response_text(response),
         headers=response.headers,
         raw_response=response,
         data=data,

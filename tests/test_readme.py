@@ -1,0 +1,71 @@
+"""The README is a contract too: its examples run, and its table of defaults is the code's."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+import textwrap
+
+import pytest
+
+from openrouter_generations import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT_MS, OpenRouter
+from openrouter_generations.utils import DEFAULT_RETRY_CONFIG, DEFAULT_RETRY_STATUSES, BackoffStrategy
+from stand_in import EXAMPLE_ID, StandIn
+
+from .conftest import ROOT, SECRET_KEY
+
+README = (ROOT / "README.md").read_text()
+PYTHON_BLOCKS = re.findall(r"```python\n(.*?)```", README, re.DOTALL)
+
+
+def _section(heading: str) -> str:
+    return README.split(heading, 1)[1].split("\n#", 1)[0]
+
+
+def test_every_python_example_runs_against_the_stand_in(server: StandIn, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The blocks run in order in one namespace, as a reader would paste them, with the
+    placeholder ids made real and the default server pointed at the stand-in."""
+    assert len(PYTHON_BLOCKS) >= 4
+    monkeypatch.setenv("OPENROUTER_API_KEY", SECRET_KEY)
+    monkeypatch.setattr("openrouter_generations._client.DEFAULT_SERVER_URL", server.url)
+    namespace: dict[str, object] = {"completion_id": EXAMPLE_ID}
+    out = io.StringIO()
+    for number, block in enumerate(PYTHON_BLOCKS):
+        code = block.replace('"gen-..."', repr(EXAMPLE_ID))
+        if re.search(r"^(async with|res = await)", code, re.MULTILINE):  # top-level await: run it in a loop
+            code = "import asyncio\n\nasync def _main():\n" + textwrap.indent(code, "    ") + "\nasyncio.run(_main())\n"
+        with contextlib.redirect_stdout(out):
+            exec(compile(code, f"README block {number}", "exec"), namespace)  # noqa: S102 - the README, verbatim
+    for value in namespace.values():
+        if isinstance(value, OpenRouter):
+            value.close()  # a block that left its client open: its socket, not the next test's warning
+    assert len(server.seen) == len(PYTHON_BLOCKS)  # each block made its one lookup
+    assert all(seen.ids == [EXAMPLE_ID] for seen in server.seen)
+    assert out.getvalue().startswith("0.0004175 43 27 OpenAI")  # the usage block's print
+
+
+def test_the_table_of_retry_defaults_is_the_default_config() -> None:
+    table = _section("### Retries")
+    settings = dict(re.findall(r"`(\w+)=([\d_.]+)`", table))
+    backoff = DEFAULT_RETRY_CONFIG.backoff or BackoffStrategy()
+    actual = {
+        "max_retries": DEFAULT_RETRY_CONFIG.max_retries,
+        "max_elapsed_time": backoff.max_elapsed_time,
+        "initial_interval": backoff.initial_interval,
+        "exponent": backoff.exponent,
+        "max_interval": backoff.max_interval,
+        "jitter": DEFAULT_RETRY_CONFIG.jitter,
+        "max_retry_after": DEFAULT_RETRY_CONFIG.max_retry_after,
+    }
+    assert {name: float(value.replace("_", "")) for name, value in settings.items()} == actual
+    (statuses,) = re.findall(r"\| statuses retried \| ([\d, ]+) \|", table)
+    assert [int(s) for s in statuses.split(",")] == sorted(DEFAULT_RETRY_STATUSES)
+    assert DEFAULT_RETRY_CONFIG.retry_connection_errors
+    assert "`retry_connection_errors=True`" in table
+    assert f"at most {DEFAULT_RETRY_CONFIG.max_retries + 1} (" in table
+
+
+def test_the_stated_limits_are_the_defaults() -> None:
+    assert f"default {DEFAULT_TIMEOUT_MS:,} ms".replace(",", " ") in README
+    assert f"default {DEFAULT_MAX_RESPONSE_BYTES // 2**20} MiB" in README
