@@ -22,7 +22,7 @@ import httpx
 
 from . import errors
 from ._body import ACCEPT_ENCODING, Body, BodyTooLarge
-from ._retries import budget_seconds, next_delay
+from ._retries import budget_seconds, next_delay, waits_for_generation
 from ._validation import ModelTypeError, find_json_problem, loads_json, parse_model
 from .utils import RetryConfig
 
@@ -237,7 +237,7 @@ class Call(Generic[T]):
         )
         self.body_problem = body.problem
         self.exception = None
-        if streamed.status_code == 404 and self.options.retries.retry_not_found_for > 0:
+        if waits_for_generation(self.options.retries, streamed.status_code):
             self.not_found += 1
 
     def record_exception(self, exc: Exception) -> None:

@@ -16,7 +16,14 @@ import httpx
 
 from .utils import BackoffStrategy, RetryConfig
 
-__all__ = ["backoff_delay", "budget_seconds", "is_retryable_exception", "next_delay", "parse_retry_after"]
+__all__ = [
+    "backoff_delay",
+    "budget_seconds",
+    "is_retryable_exception",
+    "next_delay",
+    "parse_retry_after",
+    "waits_for_generation",
+]
 
 _DEFAULT_BACKOFF = BackoffStrategy()
 # The least wait between 404 retries while waiting for a generation, whatever the backoff or
@@ -85,6 +92,11 @@ def _non_negative_number(raw: str | None) -> float | None:
     return float(raw)
 
 
+def waits_for_generation(config: RetryConfig, status: int | None) -> bool:
+    """A 404 that `retry_not_found_for` retries: the generation is not queryable yet."""
+    return status == 404 and config.retry_not_found_for > 0
+
+
 def budget_seconds(config: RetryConfig) -> float:
     """The most a whole call may take, retries and waits included."""
     return (config.backoff or _DEFAULT_BACKOFF).max_elapsed_time / 1000.0
@@ -133,7 +145,7 @@ def next_delay(
         if not (config.retry_connection_errors and is_retryable_exception(exception)):
             return None
         retries, floor = attempts - not_found, 0.0
-    elif status == 404 and config.retry_not_found_for > 0:
+    elif waits_for_generation(config, status):
         # Waiting for a generation to become queryable: bounded by its own window, not by
         # max_retries, since the caller asked for a time, not a count; and never spinning.
         latest_start = min(latest_start, config.retry_not_found_for / 1000.0)
