@@ -52,22 +52,30 @@ class Body:
 
     def _inflate(self, data: bytes) -> None:
         assert self._inflater is not None
-        room = self.limit - len(self._decoded)
-        try:
-            # At most room + 1 bytes come out; when that many do, the body is too large, and
-            # otherwise all of `data` was consumed.
-            self._decoded += self._inflater.decompress(data, room + 1)
-        except zlib.error as exc:
-            if self._coding == "deflate" and not self._decoded:
-                # Many servers send raw deflate without the zlib header; try it that way once.
-                self._coding = "raw deflate"
-                self._inflater = zlib.decompressobj(-zlib.MAX_WBITS)
-                self._inflate(bytes(self.raw))
+        while data:
+            room = self.limit - len(self._decoded)
+            try:
+                # At most room + 1 bytes come out; when that many do, the body is too large,
+                # and otherwise all of `data` was consumed, up to the end of the stream.
+                self._decoded += self._inflater.decompress(data, room + 1)
+            except zlib.error as exc:
+                if self._coding == "deflate" and not self._decoded:
+                    # Many servers send raw deflate without the zlib header: try it that way once.
+                    self._coding = "raw deflate"
+                    self._inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+                    data = bytes(self.raw)
+                    continue
+                self.problem = f"the {self._coding} body cannot be decoded ({exc})"
                 return
-            self.problem = f"the {self._coding} body cannot be decoded ({exc})"
-            return
-        if len(self._decoded) > self.limit:
-            raise BodyTooLarge
+            if len(self._decoded) > self.limit:
+                raise BodyTooLarge
+            data = self._inflater.unused_data  # bytes past the end of the stream
+            if not data.strip(b"\0"):  # nothing, or the zero padding some gzip writers add
+                return
+            if "gzip" not in self._coding:
+                self.problem = f"{len(data)} bytes follow the end of the {self._coding} stream"
+                return
+            self._inflater = zlib.decompressobj(_WBITS[self._coding])  # a gzip file may hold several members
 
     def content(self) -> bytes:
         """The decoded body; the bytes as they arrived when they could not be decoded."""
