@@ -18,7 +18,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from openrouter_generations import utils
-from openrouter_generations._retries import backoff_delay, is_retryable_exception, next_delay, parse_retry_after
+from openrouter_generations._retries import (
+    backoff_delay,
+    is_retryable_exception,
+    next_delay,
+    parse_retry_after,
+    retry_reserve,
+)
 from openrouter_generations.utils import (
     DEFAULT_RETRY_CONFIG,
     DEFAULT_RETRY_STATUSES,
@@ -161,6 +167,8 @@ NOT_RETRYABLE_EXCEPTIONS: list[BaseException] = [
     httpx.ProxyError("proxy said no"),
     httpx.TooManyRedirects("loop", request=_REQUEST),
     httpx.DecodingError("bad gzip"),
+    # How httpx reports a redirect whose Location it cannot parse: the next try meets the same.
+    httpx.RemoteProtocolError("Invalid URL in location header: Invalid port: '99999'.", request=_REQUEST),
     ValueError("not a transport fault"),
 ]
 
@@ -565,6 +573,27 @@ def test_no_retry_begins_without_its_reserve_of_the_budget(elapsed: float, reser
     config = RetryConfig(jitter=0.0)
     assert (decide(config, elapsed=elapsed, reserve=reserve) is not None) == retried
     assert (decide(config, elapsed=elapsed, reserve=reserve, exception=httpx.ReadTimeout("x")) is not None) == retried
+
+
+@pytest.mark.parametrize(
+    ("backoff", "timeout", "reserve"),
+    [
+        (None, 15.0, 1.0),  # the defaults: a second
+        (None, 0.2, 0.2),  # no more than the attempt's timeout
+        (BackoffStrategy(1, 50, 1.1, 100), 15.0, 0.05),  # OpenRouter's SDK example: half its 100 ms budget
+        (BackoffStrategy(500, 8_000, 2.0, 0), 15.0, 0.0),
+    ],
+)
+def test_the_reserve_a_retry_keeps_in_hand(backoff: BackoffStrategy | None, timeout: float, reserve: float) -> None:
+    assert retry_reserve(RetryConfig(backoff=backoff), timeout) == pytest.approx(reserve)
+
+
+def test_a_small_budget_still_retries() -> None:
+    # The documented example of OpenRouter's SDK: 1 ms backoff, a 100 ms budget.
+    documented = RetryConfig("backoff", BackoffStrategy(1, 50, 1.1, 100), True)
+    reserve = retry_reserve(documented, 15.0)
+    assert decide(documented, status=529, elapsed=0.02, reserve=reserve) == pytest.approx(0.001)
+    assert decide(documented, status=529, elapsed=0.05, reserve=reserve) is None  # would begin past 100 - 50 ms
 
 
 def test_a_server_wait_that_leaves_no_reserve_ends_retrying_with_the_servers_answer() -> None:

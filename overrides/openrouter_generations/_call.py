@@ -22,7 +22,7 @@ import httpx
 
 from . import errors
 from ._body import ACCEPT_ENCODING, Body, BodyTooLarge
-from ._retries import budget_seconds, next_delay, waits_for_generation
+from ._retries import budget_seconds, next_delay, retry_reserve, waits_for_generation
 from ._validation import ModelTypeError, find_json_problem, loads_json, parse_model
 from .utils import RetryConfig
 
@@ -34,9 +34,6 @@ T = TypeVar("T")
 
 # Headers that describe the bytes on the wire, not the decoded body kept after a capped read.
 _WIRE_HEADERS = frozenset({b"content-encoding", b"content-length", b"transfer-encoding"})
-# No retry begins with less of the budget left than this (or the timeout, if shorter): a shorter
-# attempt would mostly end in a timeout of the client's making and hide the server's answer.
-_RETRY_RESERVE = 1.0
 # A retry's timeout is never cut below this, whatever the clock did during the wait before it.
 _MIN_ATTEMPT_TIMEOUT = 0.05
 
@@ -263,7 +260,7 @@ class Call(Generic[T]):
             now=self.runtime.wall_clock(),
             random=self.runtime.random,
             not_found=self.not_found,
-            reserve=min(self.options.timeout, _RETRY_RESERVE),
+            reserve=retry_reserve(self.options.retries, self.options.timeout),
         )
         if delay is not None:
             cause = f"status {response.status_code}" if response is not None else type(self.exception).__name__

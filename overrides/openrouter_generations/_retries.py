@@ -22,10 +22,13 @@ __all__ = [
     "is_retryable_exception",
     "next_delay",
     "parse_retry_after",
+    "retry_reserve",
     "waits_for_generation",
 ]
 
 _DEFAULT_BACKOFF = BackoffStrategy()
+# The most time a retry is made to keep in hand (see `retry_reserve`).
+_RETRY_RESERVE = 1.0
 # The least wait between 404 retries while waiting for a generation, whatever the backoff or
 # the server's Retry-After says: only the time window bounds those retries.
 _MIN_NOT_FOUND_DELAY = 0.1
@@ -39,9 +42,20 @@ def is_retryable_exception(exc: BaseException) -> bool:
     """Faults of the moment: a refused/reset/closed connection or a timeout of any phase.
 
     Malformed URLs, unsupported schemes and local protocol misuse are excluded: a second try
-    fails the same way.
+    fails the same way. So is a redirect whose `Location` httpx cannot parse, which it reports
+    as a protocol error.
     """
+    if isinstance(exc, httpx.RemoteProtocolError) and str(exc).startswith("Invalid URL in location header"):
+        return False
     return isinstance(exc, (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError))
+
+
+def retry_reserve(config: RetryConfig, timeout: float) -> float:
+    """The least time left in the budget for a retry to begin: 1 s, or less when the attempt's
+    timeout or half the budget is less (a budget of 100 ms, as in OpenRouter's SDK's example,
+    still retries). A retry with less would mostly end in a timeout of the client's own
+    making, and hide the server's answer."""
+    return min(_RETRY_RESERVE, timeout, budget_seconds(config) / 2)
 
 
 def parse_retry_after(headers: Mapping[str, str], now: float) -> float | None:

@@ -69,9 +69,9 @@ class RetryConfig:
       against `max_retries` for other failures. It may not exceed `max_elapsed_time`.
 
     `max_elapsed_time` bounds the retrying, as in OpenRouter's own SDK: no wait begins that
-    would end past it, no retry begins with less than a second (or the call's timeout, if
-    shorter) of it left, and a retry's timeout is cut to what remains. The first attempt always
-    has the call's full timeout.
+    would end past it, no retry begins with less than a second of it left (or the call's
+    timeout, or half the budget, if less), and a retry's timeout is cut to what remains. The
+    first attempt always has the call's full timeout.
     """
 
     strategy: Literal["backoff", "none"] = "backoff"
