@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 
 import httpx
+import pytest
 
 from openrouter_generations import OpenRouter
 from stand_in import EXAMPLE_ID, StandIn
@@ -81,3 +83,21 @@ def test_clients_passed_in_stay_open(server: StandIn) -> None:
             assert not mine_async.is_closed
 
     asyncio.run(run())
+
+
+@pytest.mark.filterwarnings("ignore::ResourceWarning", "ignore::pytest.PytestUnraisableExceptionWarning")
+def test_pools_of_loops_closed_by_hand_are_not_kept(server: StandIn) -> None:
+    # A loop made and closed by hand, without `shutdown_asyncgens`, cannot close its pool; the
+    # client lets go of it when the next pool is made, rather than keep every such loop alive.
+    open_router = OpenRouter(api_key=SECRET_KEY, server_url=server.url)
+    for _ in range(5):
+        loop = asyncio.new_event_loop()
+        res = loop.run_until_complete(open_router.generations.get_generation_async(id=EXAMPLE_ID))
+        assert res.data.id == EXAMPLE_ID
+        loop.close()
+    assert len(open_router._async_pools) == 1  # only the last loop's, not five
+    assert asyncio.run(open_router.generations.get_generation_async(id=EXAMPLE_ID)).data.id == EXAMPLE_ID
+    assert open_router._async_pools == {}  # the closed loop's let go of, asyncio.run's closed with it
+    assert len(server.seen) == 6
+    del open_router, res, loop
+    gc.collect()  # the sockets of the pools let go of are closed here, inside this test

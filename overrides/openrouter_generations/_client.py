@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import os
 import random
+import ssl
 import threading
 import time
 import types
 from collections.abc import AsyncGenerator, Awaitable, Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
@@ -23,6 +24,9 @@ from openrouter_generations_client.models.get_generation_response import GetGene
 from ._call import SEND_ERRORS, Call, CallOptions, Runtime, check_server_url
 from ._version import __version__
 from .utils import DEFAULT_RETRY_CONFIG, RetryConfig
+
+if TYPE_CHECKING:
+    import asyncio  # at run time imported on first async use: it costs a sync program ~13 ms
 
 __all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "DEFAULT_SERVER_URL", "DEFAULT_TIMEOUT_MS", "Generations", "OpenRouter"]
 
@@ -49,8 +53,8 @@ class OpenRouter:
     those stay open when this client closes, since you own them.
 
     The async connections it opens belong to the event loop that opened them, so each loop
-    gets a pool of its own, closed by `aclose()` or, at the latest, when that loop ends
-    (`asyncio.run` finalizes it); `close()` closes the sync pool.
+    gets a pool of its own, closed by `aclose()` or, at the latest, when that loop shuts down
+    its async generators (`asyncio.run` does); `close()` closes the sync pool.
     """
 
     def __init__(
@@ -80,7 +84,8 @@ class OpenRouter:
         self._async_client = async_client
         self._owns_client = client is None
         # One pool per running event loop, each with the guard that closes it when its loop ends.
-        self._async_pools: dict[object, tuple[httpx.AsyncClient, AsyncGenerator[None, None]]] = {}
+        self._async_pools: dict[asyncio.AbstractEventLoop, tuple[httpx.AsyncClient, AsyncGenerator[None, None]]] = {}
+        self._ssl_context: ssl.SSLContext | None = None
         self._lock = threading.Lock()
         self._runtime = _runtime or Runtime(monotonic=time.monotonic, wall_clock=time.time, random=random.random)
         self._sleep = _sleep
@@ -116,8 +121,12 @@ class OpenRouter:
         still running close when those loops end)."""
         import asyncio
 
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # not asyncio (a caller's own async_client under another library)
+            loop = None
         with self._lock:
-            pool = self._async_pools.pop(asyncio.get_running_loop(), None)
+            pool = self._async_pools.pop(loop, None) if loop is not None else None
         if pool is not None:
             await pool[1].aclose()  # the guard's `finally` closes the client
         self.close()
@@ -125,8 +134,14 @@ class OpenRouter:
     def _sync_client(self) -> httpx.Client:
         with self._lock:
             if self._client is None:
-                self._client = httpx.Client(follow_redirects=True)
+                self._client = httpx.Client(follow_redirects=True, verify=self._tls())
             return self._client
+
+    def _tls(self) -> ssl.SSLContext:
+        # Loading the CA bundle costs ~25 ms; done once, not again for each loop's pool.
+        if self._ssl_context is None:
+            self._ssl_context = httpx.create_ssl_context()
+        return self._ssl_context
 
     async def _async_httpx_client(self) -> httpx.AsyncClient:
         # An httpx.AsyncClient's connections belong to the event loop that opened them: one
@@ -143,13 +158,20 @@ class OpenRouter:
             pool = self._async_pools.get(loop)
             if pool is not None:
                 return pool[0]
-            client = httpx.AsyncClient(follow_redirects=True)
+            # A loop closed without finalizing its async generators (a hand-made loop, closed
+            # without `shutdown_asyncgens`) can no longer close its pool: let go of it, so that
+            # it is not kept for good, and its sockets are the garbage collector's to close.
+            for closed in [other for other in self._async_pools if other.is_closed()]:
+                del self._async_pools[closed]
+            client = httpx.AsyncClient(follow_redirects=True, verify=self._tls())
             guard = self._close_with_loop(loop, client)
             self._async_pools[loop] = (client, guard)
         await guard.__anext__()  # started in this loop, so this loop finalizes it
         return client
 
-    async def _close_with_loop(self, loop: object, client: httpx.AsyncClient) -> AsyncGenerator[None, None]:
+    async def _close_with_loop(
+        self, loop: asyncio.AbstractEventLoop, client: httpx.AsyncClient
+    ) -> AsyncGenerator[None, None]:
         try:
             yield
         finally:
