@@ -516,6 +516,8 @@ UNDECODABLE: dict[str, tuple[bytes, str, str]] = {
     "br": (_PAYLOAD, "br", "Content-Encoding 'br' was not asked for"),
     "zstd": (_PAYLOAD, "zstd", "Content-Encoding 'zstd' was not asked for"),
     "compress": (_PAYLOAD, "compress", "Content-Encoding 'compress' was not asked for"),
+    "deflate_then_junk": (zlib.compress(_PAYLOAD) + b"junk", "deflate", "4 bytes follow the end of the deflate stream"),
+    "gzip_then_junk": (_GZIPPED + b"junk", "gzip", "the gzip body cannot be decoded"),
 }
 
 
@@ -565,6 +567,9 @@ DECODABLE: dict[str, tuple[bytes, str]] = {
     "deflate_with_zlib_header": (zlib.compress(_PAYLOAD), "deflate"),
     "raw_deflate": (_raw_deflate(_PAYLOAD), "deflate"),
     "identity": (_PAYLOAD, "identity"),
+    # A gzip file may hold several members; some writers pad the end with zeros.
+    "gzip_in_two_members": (gzip.compress(_PAYLOAD[:100]) + gzip.compress(_PAYLOAD[100:]), "gzip"),
+    "gzip_padded_with_zeros": (_GZIPPED + b"\0" * 8, "gzip"),
 }
 
 

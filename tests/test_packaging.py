@@ -16,12 +16,23 @@ from .conftest import ROOT
 
 CLIENT_SCRIPT = textwrap.dedent(
     """
+    import pathlib
     import sys
+    import sysconfig
 
     import openrouter_generations
+    import openrouter_generations_client
     from openrouter_generations import OpenRouter, errors, utils
 
-    assert "site-packages" in openrouter_generations.__file__, openrouter_generations.__file__
+    # Both packages come from the wheel in this venv's site-packages: not from the source tree,
+    # nor through an editable install (whose .pth points back at the source tree).
+    venv = pathlib.Path(sys.argv[3]).resolve()
+    assert pathlib.Path(sys.prefix).resolve() == venv, (sys.prefix, venv)
+    site_packages = pathlib.Path(sysconfig.get_paths()["purelib"]).resolve()
+    assert site_packages.is_relative_to(venv), site_packages
+    for package in (openrouter_generations, openrouter_generations_client):
+        init = pathlib.Path(package.__file__ or "").resolve()
+        assert init == site_packages / package.__name__ / "__init__.py", init
 
     with OpenRouter(api_key="sk-or-wheel-test", server_url=sys.argv[1]) as open_router:
         res = open_router.generations.get_generation(id=sys.argv[2])
@@ -85,7 +96,7 @@ def test_wheel_installs_into_a_clean_venv_and_calls_a_loopback_server(
     script = tmp_path / "use_it.py"
     script.write_text(CLIENT_SCRIPT)
     with StandIn() as server:
-        out = _run(str(python), str(script), server.url, EXAMPLE_ID, cwd=tmp_path).stdout
+        out = _run(str(python), str(script), server.url, EXAMPLE_ID, str(venv), cwd=tmp_path).stdout
     assert "total_cost 0.0004175" in out
     assert "not found 404" in out
     # The installed wheel is typed: mypy --strict accepts the script against it.

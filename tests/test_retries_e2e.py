@@ -10,18 +10,20 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import email.utils
+import gzip
 import importlib
 import importlib.util
 import json
 import logging
 import os
 import pathlib
+import random
 import socket
 import subprocess
 import sys
 import time
 import types
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import httpcore
@@ -521,11 +523,16 @@ def leak_script(server: StandIn) -> None:
     )
 
 
-def assert_pool_is_clean(pool: httpcore.ConnectionPool | httpcore.AsyncConnectionPool) -> None:
+def assert_nothing_in_flight(pool: httpcore.ConnectionPool | httpcore.AsyncConnectionPool) -> None:
     assert pool._requests == []  # no request still holds a connection
     connections = pool.connections
     assert all(c.is_idle() or c.is_closed() for c in connections), connections
+
+
+def assert_pool_is_clean(pool: httpcore.ConnectionPool | httpcore.AsyncConnectionPool) -> None:
+    assert_nothing_in_flight(pool)
     # Kept-alive connections were reused, not piled up: the timed-out one was closed and dropped.
+    connections = pool.connections
     assert len(connections) == 1
     assert connections[0].is_idle()
 
@@ -561,6 +568,122 @@ def test_retrying_leaks_no_connection_async(make_client: ClientFactory, server: 
 
     asyncio.run(run())
     assert len(server.seen) == 5 + 5
+
+
+# -- no connection leaked by an attempt cut short --------------------------------------------
+#
+# httpx releases a streamed response's connection itself when the body ends or a read fails, so
+# the tests above pass even without the loops' own `response.close()`. These end the attempt
+# while the body is still coming (refused by size, or past its deadline), where only that close
+# gives the connection back to the pool.
+
+LEAK_CAP = 64 * 1024
+# A real clock: the whole-attempt deadline must pass while the body trickles in.
+REAL_RUNTIME = _call.Runtime(monotonic=time.monotonic, wall_clock=time.time, random=random.random)
+
+
+@dataclasses.dataclass(frozen=True)
+class CutShort:
+    reply: Reply
+    error: type[errors.OpenRouterError]
+    match: str
+    client_kwargs: dict[str, Any] = dataclasses.field(default_factory=dict)
+    call_kwargs: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+CUT_SHORT = {
+    "declared_too_large": CutShort(
+        Reply(200, b"x" * (LEAK_CAP + 1)),
+        errors.ResponseTooLargeError,
+        f"declares {LEAK_CAP + 1} bytes",
+        {"max_response_bytes": LEAK_CAP},
+    ),
+    "too_large_mid_stream": CutShort(
+        Reply(200, endless=True), errors.ResponseTooLargeError, "is larger than", {"max_response_bytes": LEAK_CAP}
+    ),
+    "deadline_mid_body": CutShort(
+        Reply(200, EXAMPLE_BODY, trickle=0.02),  # a byte per 20 ms: no single read times out
+        errors.APITimeoutError,
+        "timeout of 0.15 s",
+        {"timeout_ms": 150, "_runtime": REAL_RUNTIME},
+        {"retries": NO_RETRIES},
+    ),
+    "gzip_bomb": CutShort(
+        # 4 MiB of zeros in ~4 KiB: under the cap on the wire, far past it inflated.
+        Reply(
+            200, gzip.compress(bytes(4 * 1024 * 1024), compresslevel=9, mtime=0), headers={"Content-Encoding": "gzip"}
+        ),
+        errors.ResponseTooLargeError,
+        "is larger than",
+        {"max_response_bytes": LEAK_CAP},
+    ),
+}
+
+
+@pytest.fixture
+def held_body_iterators(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Keeps every body iterator the loops open alive until the test ends.
+
+    CPython finalizes a sync iterator the moment the loop drops it, and that finalization alone
+    hands the connection back (httpcore closes its stream on the GeneratorExit), hiding a missing
+    `response.close()`; PyPy, or any reference left to the iterator, would not. Held here, only
+    the loops' own close releases the connection.
+    """
+    held: list[object] = []
+    iter_raw, aiter_raw = httpx.Response.iter_raw, httpx.Response.aiter_raw
+
+    def holding_iter_raw(self: httpx.Response, chunk_size: int | None = None) -> Iterator[bytes]:
+        held.append(iterator := iter_raw(self, chunk_size))
+        return iterator
+
+    def holding_aiter_raw(self: httpx.Response, chunk_size: int | None = None) -> AsyncIterator[bytes]:
+        held.append(iterator := aiter_raw(self, chunk_size))
+        return iterator
+
+    monkeypatch.setattr(httpx.Response, "iter_raw", holding_iter_raw)
+    monkeypatch.setattr(httpx.Response, "aiter_raw", holding_aiter_raw)
+    return held
+
+
+@pytest.mark.usefixtures("held_body_iterators")
+@pytest.mark.parametrize("case", CUT_SHORT.values(), ids=CUT_SHORT.keys())
+def test_an_attempt_cut_short_leaks_no_connection_sync(
+    case: CutShort, make_client: ClientFactory, server: StandIn
+) -> None:
+    server.script(case.reply)
+    with httpx.Client() as http:
+        transport = http._transport
+        assert isinstance(transport, httpx.HTTPTransport)
+        with make_client(client=http, **case.client_kwargs) as client:
+            with pytest.raises(case.error, match=case.match):
+                client.generations.get_generation(id=EXAMPLE_ID, **case.call_kwargs)
+            assert_nothing_in_flight(transport._pool)
+            assert client.generations.get_generation(id=EXAMPLE_ID).data.id == EXAMPLE_ID
+        assert_pool_is_clean(transport._pool)
+    assert len(server.seen) == 2
+
+
+@pytest.mark.usefixtures("held_body_iterators")
+@pytest.mark.parametrize("case", CUT_SHORT.values(), ids=CUT_SHORT.keys())
+def test_an_attempt_cut_short_leaks_no_connection_async(
+    case: CutShort, make_client: ClientFactory, server: StandIn
+) -> None:
+    server.script(case.reply)
+
+    async def run() -> None:
+        async with httpx.AsyncClient() as http:
+            transport = http._transport
+            assert isinstance(transport, httpx.AsyncHTTPTransport)
+            async with make_client(async_client=http, **case.client_kwargs) as client:
+                with pytest.raises(case.error, match=case.match):
+                    await client.generations.get_generation_async(id=EXAMPLE_ID, **case.call_kwargs)
+                assert_nothing_in_flight(transport._pool)
+                res = await client.generations.get_generation_async(id=EXAMPLE_ID)
+                assert res.data.id == EXAMPLE_ID
+            assert_pool_is_clean(transport._pool)
+
+    asyncio.run(run())
+    assert len(server.seen) == 2
 
 
 # -- real delays over a real socket ----------------------------------------------------------

@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
+import os
+import pathlib
 import socket
 import ssl
 import threading
@@ -264,6 +266,126 @@ def test_500_concurrent_async_calls(echo_server: StandIn) -> None:
     assert len(set(ids)) == n
     assert len(echo_server.seen) == n
     assert time.monotonic() - started < 20
+
+
+# -- load on the client's own pools, and every socket closed after -------------------------------
+
+_TCP_TABLES = (pathlib.Path("/proc/net/tcp"), pathlib.Path("/proc/net/tcp6"))
+# The `st` column's codes, as in the kernel's include/net/tcp_states.h.
+_TCP_STATES = {
+    0x01: "ESTABLISHED",
+    0x02: "SYN_SENT",
+    0x03: "SYN_RECV",
+    0x04: "FIN_WAIT1",
+    0x05: "FIN_WAIT2",
+    0x06: "TIME_WAIT",
+    0x07: "CLOSE",
+    0x08: "CLOSE_WAIT",
+    0x09: "LAST_ACK",
+    0x0A: "LISTEN",
+    0x0B: "CLOSING",
+}
+
+
+def _client_sockets_to(server: StandIn) -> list[str]:
+    """The TCP sockets this process still holds open to the stand-in, as "local->remote STATE".
+
+    Each open socket's fd links to `socket:[inode]` in /proc/self/fd; /proc/net/tcp (and tcp6)
+    give each inode's endpoints and state. An inode with no fd here is not ours (or is closed:
+    the kernel keeps a TIME_WAIT entry with inode 0 after close). The stand-in runs in this
+    process too, so its accepted sockets are ours as well: they have the server's port as their
+    *local* port, and are left out. Any state counts: a socket the server hung up on (CLOSE_WAIT)
+    but the client never closed still holds an fd.
+    """
+    port = httpx.URL(server.url).port
+    inodes: set[str] = set()
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:  # closed since the listing (the listing's own fd, for one)
+            continue
+        if target.startswith("socket:[") and target.endswith("]"):
+            inodes.add(target[len("socket:[") : -1])
+    found: list[str] = []
+    for table in _TCP_TABLES:
+        if not table.exists():  # no IPv6 in this kernel
+            continue
+        for line in table.read_text().splitlines()[1:]:  # past the header
+            # sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode ...
+            fields = line.split()
+            local, remote, state, inode = fields[1], fields[2], fields[3], fields[9]
+            local_port, remote_port = int(local.rsplit(":", 1)[1], 16), int(remote.rsplit(":", 1)[1], 16)
+            if inode in inodes and remote_port == port and local_port != port:
+                found.append(f"{local}->{remote} {_TCP_STATES.get(int(state, 16), state)}")
+    return found
+
+
+@pytest.fixture
+def socket_table() -> None:
+    # The project's machines and CI are Linux: without /proc this check would prove nothing.
+    assert pathlib.Path("/proc/self/fd").is_dir(), "counting sockets needs /proc"
+    assert _TCP_TABLES[0].exists(), "counting sockets needs /proc/net/tcp"
+
+
+@pytest.mark.usefixtures("socket_table")
+def test_16_threads_on_the_clients_own_pool_then_close_leaves_no_socket(echo_server: StandIn) -> None:
+    threads, calls = 16, 100
+    failures: list[BaseException] = []
+    assert _client_sockets_to(echo_server) == []
+    client = OpenRouter(api_key=SECRET_KEY, server_url=echo_server.url)
+
+    def worker(t: int) -> None:
+        try:
+            for c in range(calls):
+                expected = f"gen-own-t{t}-c{c}-" + "x" * ((t * calls + c) % 7)
+                _check(client.generations.get_generation(id=expected), expected)
+        except BaseException as exc:  # collected and re-raised by the test thread
+            failures.append(exc)
+
+    with client:
+        started = time.monotonic()
+        pool = [threading.Thread(target=worker, args=(t,)) for t in range(threads)]
+        for thread in pool:
+            thread.start()
+        for thread in pool:
+            thread.join(timeout=30)
+        elapsed = time.monotonic() - started
+        assert not any(thread.is_alive() for thread in pool)
+        assert failures == []
+        assert len(echo_server.seen) == threads * calls  # no call needed a retry
+        _assert_pool_at_rest(client._sync_client()._transport._pool)  # type: ignore[attr-defined]
+        # The pool keeps its connections alive between calls: the count sees them.
+        assert 0 < len(_client_sockets_to(echo_server)) <= threads
+    assert _client_sockets_to(echo_server) == []
+    assert elapsed < 20
+
+
+@pytest.mark.usefixtures("socket_table")
+def test_500_concurrent_async_calls_on_the_clients_own_pool_then_aclose_leaves_no_socket(
+    echo_server: StandIn,
+) -> None:
+    n = 500
+
+    async def main() -> None:
+        # The default pool opens up to 100 connections; the rest of the 500 wait in its queue,
+        # whose rescans cost ~8 s here in all. The wait counts against each attempt's timeout (a
+        # PoolTimeout), so a longer one keeps a slow machine from turning the wait into retries.
+        client = OpenRouter(api_key=SECRET_KEY, server_url=echo_server.url, timeout_ms=60_000)
+        async with client:
+            ids = [f"gen-own-async-{i}" for i in range(n)]
+            results = await asyncio.gather(*(client.generations.get_generation_async(id=i) for i in ids))
+            for expected, res in zip(ids, results, strict=True):
+                _check(res, expected)
+            _assert_pool_at_rest((await client._async_httpx_client())._transport._pool)  # type: ignore[attr-defined]
+            assert _client_sockets_to(echo_server)  # kept alive in the pool: the count sees them
+        # Checked while the loop still runs: its own end would close the pool anyway.
+        assert _client_sockets_to(echo_server) == []
+
+    assert _client_sockets_to(echo_server) == []
+    started = time.monotonic()
+    asyncio.run(main())
+    assert len(echo_server.seen) == n  # no call needed a retry
+    assert time.monotonic() - started < 30
 
 
 def test_cancelled_async_calls_leave_the_pool_at_rest(server: StandIn) -> None:
