@@ -2,6 +2,7 @@
 
 - per call: this client vs a bare `httpx.Client().get` (and OpenRouter's official SDK, when
   `.venv-bench` has it: `make bench` installs it there), same loopback server, interleaved rounds;
+- memory: the peak resident size of each of those processes, imports and calls included;
 - import time of each, as a fresh process;
 - wheel size and installed size with dependencies, in clean venvs.
 
@@ -51,7 +52,7 @@ def call():
 }
 
 TIMER = """
-import sys, time
+import resource, sys, time
 URL, ID, CALLS = sys.argv[1], sys.argv[2], int(sys.argv[3])
 {setup}
 for _ in range(50):
@@ -59,7 +60,7 @@ for _ in range(50):
 start = time.perf_counter()
 for _ in range(CALLS):
     call()
-print((time.perf_counter() - start) / CALLS * 1000)
+print((time.perf_counter() - start) / CALLS * 1000, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
 
 IMPORTS = {
@@ -81,8 +82,10 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def per_call(url: str, generation_id: str) -> dict[str, float]:
+def per_call(url: str, generation_id: str) -> tuple[dict[str, float], dict[str, float]]:
+    """(median ms per call, median peak RSS in MB) of each client's process."""
     samples: dict[str, list[float]] = {name: [] for name in PER_CALL}
+    peaks: dict[str, list[float]] = {name: [] for name in PER_CALL}
     for _ in range(ROUNDS):
         for name, setup in PER_CALL.items():
             python = python_for(name)
@@ -96,8 +99,13 @@ def per_call(url: str, generation_id: str) -> dict[str, float]:
                 check=True,
                 cwd=ROOT,
             )
-            samples[name].append(float(out.stdout.strip()))
-    return {name: statistics.median(values) for name, values in samples.items() if values}
+            ms, max_rss_kb = out.stdout.split()
+            samples[name].append(float(ms))
+            peaks[name].append(int(max_rss_kb) / 1024)
+    return (
+        {name: statistics.median(values) for name, values in samples.items() if values},
+        {name: statistics.median(values) for name, values in peaks.items() if values},
+    )
 
 
 def import_time(name: str, python: pathlib.Path) -> float:
@@ -140,7 +148,7 @@ def main() -> None:
         server.stdout.readline()  # the "listening" line
         url = f"http://127.0.0.1:{port}"
         print(f"per call, median of {ROUNDS} rounds x {CALLS} calls, loopback ({url}):")
-        times = per_call(url, EXAMPLE_ID)
+        times, peaks = per_call(url, EXAMPLE_ID)
     finally:
         server.terminate()
         server.wait()
@@ -149,6 +157,9 @@ def main() -> None:
         print(f"  {name:24s} {ms:7.3f} ms  {ms / bare:5.2f}x bare httpx")
     if "openrouter (official)" not in times:
         print("  (official SDK not measured: `make bench` installs it into .venv-bench)")
+    print(f"peak memory of those processes (imports and {CALLS + 50} calls), median:")
+    for name, mb in peaks.items():
+        print(f"  {name:24s} {mb:7.1f} MB  {mb / peaks['bare httpx']:5.2f}x bare httpx")
 
     print("import time, best of 7 fresh processes:")
     for name in IMPORTS:
