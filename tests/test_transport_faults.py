@@ -218,32 +218,33 @@ def _check(res: models.GetGenerationResponse, expected_id: str) -> None:
     assert res.data.native_tokens_prompt == 43
 
 
-def test_one_client_shared_by_16_threads(echo_server: StandIn) -> None:
-    threads, calls = 16, 100
+def _from_16_threads(client: OpenRouter, prefix: str, threads: int = 16, calls: int = 100) -> None:
+    """`threads` threads make `calls` lookups each on one client, each checking its own answer."""
     failures: list[BaseException] = []
+
+    def worker(t: int) -> None:
+        try:
+            for c in range(calls):
+                expected = f"{prefix}-t{t}-c{c}-" + "x" * ((t * calls + c) % 7)
+                _check(client.generations.get_generation(id=expected), expected)
+        except BaseException as exc:  # collected and re-raised by the test thread
+            failures.append(exc)
+
+    pool = [threading.Thread(target=worker, args=(t,)) for t in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in pool)
+    assert failures == []
+
+
+def test_one_client_shared_by_16_threads(echo_server: StandIn) -> None:
     http = httpx.Client(verify=_TLS)
     with http, OpenRouter(api_key=SECRET_KEY, server_url=echo_server.url, client=http) as client:
-
-        def worker(t: int) -> None:
-            try:
-                for c in range(calls):
-                    expected = f"gen-t{t}-c{c}-" + "x" * ((t * calls + c) % 7)
-                    _check(client.generations.get_generation(id=expected), expected)
-            except BaseException as exc:  # collected and re-raised by the test thread
-                failures.append(exc)
-
-        started = time.monotonic()
-        pool = [threading.Thread(target=worker, args=(t,)) for t in range(threads)]
-        for thread in pool:
-            thread.start()
-        for thread in pool:
-            thread.join(timeout=30)
-        elapsed = time.monotonic() - started
-        assert not any(thread.is_alive() for thread in pool)
-        assert failures == []
-        assert len(echo_server.seen) == threads * calls  # no call needed a retry
+        _from_16_threads(client, "gen")
+        assert len(echo_server.seen) == 16 * 100  # no call needed a retry
         _assert_pool_at_rest(http._transport._pool)  # type: ignore[attr-defined]
-        assert elapsed < 20
 
 
 def test_500_concurrent_async_calls(echo_server: StandIn) -> None:
@@ -261,11 +262,9 @@ def test_500_concurrent_async_calls(echo_server: StandIn) -> None:
             _assert_pool_at_rest(http._transport._pool)  # type: ignore[attr-defined]
             return [res.data.id for res in results]
 
-    started = time.monotonic()
     ids = asyncio.run(main())
     assert len(set(ids)) == n
     assert len(echo_server.seen) == n
-    assert time.monotonic() - started < 20
 
 
 # -- load on the client's own pools, and every socket closed after -------------------------------
@@ -329,35 +328,14 @@ def socket_table() -> None:
 
 @pytest.mark.usefixtures("socket_table")
 def test_16_threads_on_the_clients_own_pool_then_close_leaves_no_socket(echo_server: StandIn) -> None:
-    threads, calls = 16, 100
-    failures: list[BaseException] = []
     assert _client_sockets_to(echo_server) == []
-    client = OpenRouter(api_key=SECRET_KEY, server_url=echo_server.url)
-
-    def worker(t: int) -> None:
-        try:
-            for c in range(calls):
-                expected = f"gen-own-t{t}-c{c}-" + "x" * ((t * calls + c) % 7)
-                _check(client.generations.get_generation(id=expected), expected)
-        except BaseException as exc:  # collected and re-raised by the test thread
-            failures.append(exc)
-
-    with client:
-        started = time.monotonic()
-        pool = [threading.Thread(target=worker, args=(t,)) for t in range(threads)]
-        for thread in pool:
-            thread.start()
-        for thread in pool:
-            thread.join(timeout=30)
-        elapsed = time.monotonic() - started
-        assert not any(thread.is_alive() for thread in pool)
-        assert failures == []
-        assert len(echo_server.seen) == threads * calls  # no call needed a retry
+    with OpenRouter(api_key=SECRET_KEY, server_url=echo_server.url) as client:
+        _from_16_threads(client, "gen-own")
+        assert len(echo_server.seen) == 16 * 100  # no call needed a retry
         _assert_pool_at_rest(client._sync_client()._transport._pool)  # type: ignore[attr-defined]
         # The pool keeps its connections alive between calls: the count sees them.
-        assert 0 < len(_client_sockets_to(echo_server)) <= threads
+        assert 0 < len(_client_sockets_to(echo_server)) <= 16
     assert _client_sockets_to(echo_server) == []
-    assert elapsed < 20
 
 
 @pytest.mark.usefixtures("socket_table")
@@ -382,10 +360,8 @@ def test_500_concurrent_async_calls_on_the_clients_own_pool_then_aclose_leaves_n
         assert _client_sockets_to(echo_server) == []
 
     assert _client_sockets_to(echo_server) == []
-    started = time.monotonic()
     asyncio.run(main())
     assert len(echo_server.seen) == n  # no call needed a retry
-    assert time.monotonic() - started < 30
 
 
 def test_cancelled_async_calls_leave_the_pool_at_rest(server: StandIn) -> None:
