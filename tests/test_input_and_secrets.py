@@ -265,6 +265,32 @@ def test_no_error_carries_the_key(server: StandIn, make_client: ClientFactory, r
         _assert_error_keeps_the_key(err)
 
 
+@pytest.mark.parametrize(
+    ("status", "content_type"), [(401, "application/json"), (502, "text/html"), (200, "application/json")]
+)
+def test_a_server_that_echoes_the_key_does_not_put_it_in_the_error(
+    status: int, content_type: str, server: StandIn, lookup: Any
+) -> None:
+    # "Invalid key sk-or-..." from a server or proxy: the error says it, but masks the key; the
+    # bytes as they came stay in raw_response, beside the request that carried the key.
+    echoed = {"error": {"code": status, "message": f"Invalid key {SECRET_KEY}"}}
+    body = json.dumps(echoed) if content_type == "application/json" else f"<title>bad {SECRET_KEY}</title>"
+    server.script(Reply(status, body.encode(), content_type=content_type))
+    with pytest.raises(errors.OpenRouterError) as caught:
+        lookup(id=EXAMPLE_ID, retries=utils.NO_RETRIES)
+    err = caught.value
+    assert err.status_code == status
+    if status != 200:  # the server's message, or the page's title, is the error's
+        assert "<api key>" in err.message
+    assert "<api key>" in err.body
+    for where, text in [("message", err.message), ("str", str(err)), ("repr", repr(err)), ("args", repr(err.args))]:
+        _assert_no_key(text, f"the error's {where}")
+    _assert_no_key(err.body, "the error's body")
+    _assert_no_key("".join(traceback.format_exception(err)), "the formatted traceback")
+    assert err.raw_response is not None
+    assert SECRET_KEY.encode() in err.raw_response.content  # nothing lost
+
+
 def test_async_errors_carry_no_key(server: StandIn, make_client: ClientFactory) -> None:
     server.script(Reply(500, b"oops"), Reply(200, b"[]"), Reply(200, EXAMPLE_BODY, stall=0.3))
 

@@ -83,6 +83,54 @@ def headers_then_silence() -> Iterator[str]:
         listener.close()
 
 
+@pytest.fixture
+def trickled_headers() -> Iterator[str]:
+    """A server that sends a 200's status line and headers one byte every 10 ms (about 0.5 s in
+    all): no single read waits long enough for a read timeout."""
+    stop = threading.Event()
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    listener.settimeout(0.05)
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n"
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            with conn:
+                conn.recv(65536)
+                for index in range(len(head)):
+                    if stop.is_set():
+                        return
+                    try:
+                        conn.sendall(head[index : index + 1])
+                    except OSError:
+                        break
+                    time.sleep(0.01)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        listener.close()
+
+
+def test_headers_that_arrive_past_the_deadline_time_out(trickled_headers: str, lookup: Lookup) -> None:
+    # The headers are bounded per read only (httpx reads them before the client sees anything),
+    # but an answer whose headers end past the attempt's deadline is a timeout, not a response.
+    real_clock = {"_runtime": None, "server_url": trickled_headers, "timeout_ms": 100}
+    with pytest.raises(errors.APITimeoutError) as caught:
+        lookup(id=EXAMPLE_ID, retries=utils.NO_RETRIES, client_kwargs=real_clock)
+    assert "timeout of 0.1 s" in caught.value.message
+    assert isinstance(caught.value.__cause__, httpx.ReadTimeout)
+
+
 def _fails(lookup: Lookup, **kwargs: Any) -> errors.OpenRouterError:
     with pytest.raises(errors.OpenRouterError) as caught:
         lookup(id=EXAMPLE_ID, **kwargs)

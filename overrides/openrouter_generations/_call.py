@@ -34,6 +34,8 @@ T = TypeVar("T")
 
 # Headers that describe the bytes on the wire, not the decoded body kept after a capped read.
 _WIRE_HEADERS = frozenset({b"content-encoding", b"content-length", b"transfer-encoding"})
+# Keys shorter than this are not masked in errors (a real OpenRouter key is ~70 characters).
+_MIN_MASKED_KEY = 8
 # A retry's timeout is never cut below this, whatever the clock did during the wait before it.
 _MIN_ATTEMPT_TIMEOUT = 0.05
 
@@ -194,6 +196,7 @@ class Call(Generic[T]):
         transport) arrives read and decoded: its body is filled here, and the loops read
         nothing more (they check `response.is_stream_consumed`).
         """
+        self._check_deadline(response.request)  # the status line and headers came in too late
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self.options.max_response_bytes:
             raise self._too_large(response, f"declares {declared} bytes")
@@ -275,7 +278,21 @@ class Call(Generic[T]):
         return delay
 
     def result(self) -> T:
-        """The parsed model of the last attempt, or its typed error raised."""
+        """The parsed model of the last attempt, or its typed error raised.
+
+        The error's message and body never show the API key, even when a server or a caller's
+        transport echoes it back; `raw_response` keeps the bytes as they arrived.
+        """
+        try:
+            return self._outcome()
+        except errors.OpenRouterError as error:
+            if self._quotes_key(error.message) or self._quotes_key(error.body):
+                error.message = error.message.replace(self._key, "<api key>")
+                error.body = error.body.replace(self._key, "<api key>")
+                error.args = (error.message,)
+            raise
+
+    def _outcome(self) -> T:
         if self.exception is not None:
             # The httpx error is kept as the cause, unless it quotes the key (a caller's own
             # transport may word its errors with the request's headers).
@@ -311,8 +328,6 @@ class Call(Generic[T]):
     def _transport_error(self, exc: Exception) -> errors.OpenRouterError:
         kind = errors.APITimeoutError if isinstance(exc, httpx.TimeoutException) else errors.APIConnectionError
         detail = str(exc) or type(exc).__name__
-        if self._quotes_key(detail):
-            detail = detail.replace(self._key, "<api key>")
         return kind(f"{self.method} {self.path}: {type(exc).__name__}: {detail}", attempts=self.attempts)
 
     @property
@@ -320,7 +335,8 @@ class Call(Generic[T]):
         return (self.options.auth_header or "").removeprefix("Bearer ")
 
     def _quotes_key(self, text: str) -> bool:
-        return bool(self._key) and self._key in text
+        # A key too short to be a real one would match ordinary text: it is no secret to mask.
+        return len(self._key) >= _MIN_MASKED_KEY and self._key in text
 
 
 def _explain(exc: BaseException) -> str:
