@@ -7,6 +7,7 @@ under load every call gets its own answer and the pool is left with no request i
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import json
 import os
@@ -15,7 +16,7 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -50,10 +51,10 @@ def silent_url() -> Iterator[str]:
         yield f"http://127.0.0.1:{sock.getsockname()[1]}"
 
 
-@pytest.fixture
-def headers_then_silence() -> Iterator[str]:
-    """A server that sends a 200's headers, a few body bytes, and then nothing, keeping the socket
-    open: a timeout while reading the body, not while waiting for the response."""
+@contextlib.contextmanager
+def _raw_server(answer: Callable[[socket.socket, threading.Event], None]) -> Iterator[str]:
+    """A loopback server that reads each request and lets `answer` write raw bytes to the
+    connection (for what no well-behaved HTTP server sends); the connections are closed after."""
     stop = threading.Event()
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.bind(("127.0.0.1", 0))
@@ -69,7 +70,8 @@ def headers_then_silence() -> Iterator[str]:
                 continue
             held.append(conn)
             conn.recv(65536)
-            conn.sendall(b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{"data')
+            with contextlib.suppress(OSError):  # the client gave up and hung up
+                answer(conn, stop)
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
@@ -84,41 +86,32 @@ def headers_then_silence() -> Iterator[str]:
 
 
 @pytest.fixture
+def headers_then_silence() -> Iterator[str]:
+    """A server that sends a 200's headers, a few body bytes, and then nothing, keeping the socket
+    open: a timeout while reading the body, not while waiting for the response."""
+
+    def answer(conn: socket.socket, stop: threading.Event) -> None:
+        conn.sendall(b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{"data')
+
+    with _raw_server(answer) as url:
+        yield url
+
+
+@pytest.fixture
 def trickled_headers() -> Iterator[str]:
     """A server that sends a 200's status line and headers one byte every 10 ms (about 0.5 s in
     all): no single read waits long enough for a read timeout."""
-    stop = threading.Event()
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(8)
-    listener.settimeout(0.05)
     head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n"
 
-    def serve() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = listener.accept()
-            except TimeoutError:
-                continue
-            with conn:
-                conn.recv(65536)
-                for index in range(len(head)):
-                    if stop.is_set():
-                        return
-                    try:
-                        conn.sendall(head[index : index + 1])
-                    except OSError:
-                        break
-                    time.sleep(0.01)
+    def answer(conn: socket.socket, stop: threading.Event) -> None:
+        for index in range(len(head)):
+            if stop.is_set():
+                return
+            conn.sendall(head[index : index + 1])
+            time.sleep(0.01)
 
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
-    finally:
-        stop.set()
-        thread.join(timeout=5)
-        listener.close()
+    with _raw_server(answer) as url:
+        yield url
 
 
 def test_headers_that_arrive_past_the_deadline_time_out(trickled_headers: str, lookup: Lookup) -> None:
