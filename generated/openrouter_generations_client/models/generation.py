@@ -29,7 +29,9 @@ class Generation:
         cache_discount (float | None): USD saved by prompt caching.
         upstream_inference_cost (float | None): USD the provider charged directly (bring-your-own-key requests).
         usage (float): USD counted against the account's usage.
-        created_at (datetime.datetime): When the generation was created (ISO 8601).
+        created_at (datetime.datetime): When the generation was created: an RFC 3339 date-time. The client also reads a
+            lower-case `t` or `z`, a leap second (as the last microsecond of its minute) and any number of fractional digits
+            (cut to microseconds).
         model (str): The model slug, e.g. `openai/gpt-4o`.
         app_id (int | None): The app the request was attributed to.
         streamed (bool | None): Whether the response was streamed.
@@ -45,27 +47,30 @@ class Generation:
         tokens_completion (int | None): Completion tokens, counted by OpenRouter's normalizing tokenizer.
         native_tokens_prompt (int | None): Prompt tokens as the provider billed them.
         native_tokens_completion (int | None): Completion tokens as the provider billed them.
-        native_tokens_completion_images (int | None): Image tokens in the completion, as the provider billed them.
         native_tokens_reasoning (int | None): Reasoning tokens, as the provider billed them.
-        native_tokens_cached (int | None): Prompt tokens read from the provider's cache.
         num_media_prompt (int | None): Media items in the prompt.
         num_media_completion (int | None): Media items in the completion.
         num_search_results (int | None): Web search results used.
         origin (str): The origin the request came from.
-        external_user (None | str): The caller's own user identifier, as sent with the request.
-        api_type (ApiType | None | str): Which API served the generation. Open enum: an unknown value arrives as a plain
-            string.
+        native_tokens_completion_images (int | None | Unset): Image tokens in the completion, as the provider billed
+            them. Not in the oldest bodies.
+        native_tokens_cached (int | None | Unset): Prompt tokens read from the provider's cache. Not in the oldest
+            bodies.
         num_input_audio_prompt (int | None | Unset): Audio inputs in the prompt. Added after 2025-09.
         num_fetches (int | None | Unset): Web pages fetched. Added after 2025-09.
         web_search_engine (None | str | Unset): The web search engine used, e.g. `exa`. Added after 2025-09.
+        external_user (None | str | Unset): The caller's own user identifier, as sent with the request. Not in the
+            oldest bodies.
+        api_type (ApiType | None | str | Unset): Which API served the generation. Open enum: an unknown value arrives as
+            a plain string. Not in the oldest bodies.
         preset_id (None | str | Unset): The preset used. Added after 2025-09.
         router (None | str | Unset): The router that picked the model. Added after 2025-09.
         service_tier (None | str | Unset): The service tier requested. Added after 2025-09.
         user_agent (None | str | Unset): The caller's User-Agent. Added after 2025-09.
         http_referer (None | str | Unset): The caller's HTTP-Referer. Added after 2025-09.
         workspace_id (None | str | Unset): The workspace the request belongs to. Added after 2025-09.
-        data_region (DataRegion | str | Unset): Where the request's data was processed. Open enum: an unknown value
-            arrives as a plain string. Added after 2025-09.
+        data_region (DataRegion | None | str | Unset): Where the request's data was processed. Open enum: an unknown
+            value arrives as a plain string. Added after 2025-09.
         provider_responses (list[ProviderResponse] | None | Unset): One entry per provider attempt, fallbacks included.
             Added after 2025-09.
         request_id (None | str | Unset): The request's id. Added after 2025-09; not always sent.
@@ -97,25 +102,25 @@ class Generation:
     tokens_completion: int | None
     native_tokens_prompt: int | None
     native_tokens_completion: int | None
-    native_tokens_completion_images: int | None
     native_tokens_reasoning: int | None
-    native_tokens_cached: int | None
     num_media_prompt: int | None
     num_media_completion: int | None
     num_search_results: int | None
     origin: str
-    external_user: None | str
-    api_type: ApiType | None | str
+    native_tokens_completion_images: int | None | Unset = UNSET
+    native_tokens_cached: int | None | Unset = UNSET
     num_input_audio_prompt: int | None | Unset = UNSET
     num_fetches: int | None | Unset = UNSET
     web_search_engine: None | str | Unset = UNSET
+    external_user: None | str | Unset = UNSET
+    api_type: ApiType | None | str | Unset = UNSET
     preset_id: None | str | Unset = UNSET
     router: None | str | Unset = UNSET
     service_tier: None | str | Unset = UNSET
     user_agent: None | str | Unset = UNSET
     http_referer: None | str | Unset = UNSET
     workspace_id: None | str | Unset = UNSET
-    data_region: DataRegion | str | Unset = UNSET
+    data_region: DataRegion | None | str | Unset = UNSET
     provider_responses: list[ProviderResponse] | None | Unset = UNSET
     request_id: None | str | Unset = UNSET
     session_id: None | str | Unset = UNSET
@@ -183,14 +188,8 @@ class Generation:
         native_tokens_completion: int | None
         native_tokens_completion = self.native_tokens_completion
 
-        native_tokens_completion_images: int | None
-        native_tokens_completion_images = self.native_tokens_completion_images
-
         native_tokens_reasoning: int | None
         native_tokens_reasoning = self.native_tokens_reasoning
-
-        native_tokens_cached: int | None
-        native_tokens_cached = self.native_tokens_cached
 
         num_media_prompt: int | None
         num_media_prompt = self.num_media_prompt
@@ -203,14 +202,17 @@ class Generation:
 
         origin = self.origin
 
-        external_user: None | str
-        external_user = self.external_user
-
-        api_type: None | str
-        if isinstance(self.api_type, ApiType):
-            api_type = self.api_type.value
+        native_tokens_completion_images: int | None | Unset
+        if isinstance(self.native_tokens_completion_images, Unset):
+            native_tokens_completion_images = UNSET
         else:
-            api_type = self.api_type
+            native_tokens_completion_images = self.native_tokens_completion_images
+
+        native_tokens_cached: int | None | Unset
+        if isinstance(self.native_tokens_cached, Unset):
+            native_tokens_cached = UNSET
+        else:
+            native_tokens_cached = self.native_tokens_cached
 
         num_input_audio_prompt: int | None | Unset
         if isinstance(self.num_input_audio_prompt, Unset):
@@ -229,6 +231,20 @@ class Generation:
             web_search_engine = UNSET
         else:
             web_search_engine = self.web_search_engine
+
+        external_user: None | str | Unset
+        if isinstance(self.external_user, Unset):
+            external_user = UNSET
+        else:
+            external_user = self.external_user
+
+        api_type: None | str | Unset
+        if isinstance(self.api_type, Unset):
+            api_type = UNSET
+        elif isinstance(self.api_type, ApiType):
+            api_type = self.api_type.value
+        else:
+            api_type = self.api_type
 
         preset_id: None | str | Unset
         if isinstance(self.preset_id, Unset):
@@ -266,7 +282,7 @@ class Generation:
         else:
             workspace_id = self.workspace_id
 
-        data_region: str | Unset
+        data_region: None | str | Unset
         if isinstance(self.data_region, Unset):
             data_region = UNSET
         elif isinstance(self.data_region, DataRegion):
@@ -330,23 +346,27 @@ class Generation:
                 "tokens_completion": tokens_completion,
                 "native_tokens_prompt": native_tokens_prompt,
                 "native_tokens_completion": native_tokens_completion,
-                "native_tokens_completion_images": native_tokens_completion_images,
                 "native_tokens_reasoning": native_tokens_reasoning,
-                "native_tokens_cached": native_tokens_cached,
                 "num_media_prompt": num_media_prompt,
                 "num_media_completion": num_media_completion,
                 "num_search_results": num_search_results,
                 "origin": origin,
-                "external_user": external_user,
-                "api_type": api_type,
             }
         )
+        if native_tokens_completion_images is not UNSET:
+            field_dict["native_tokens_completion_images"] = native_tokens_completion_images
+        if native_tokens_cached is not UNSET:
+            field_dict["native_tokens_cached"] = native_tokens_cached
         if num_input_audio_prompt is not UNSET:
             field_dict["num_input_audio_prompt"] = num_input_audio_prompt
         if num_fetches is not UNSET:
             field_dict["num_fetches"] = num_fetches
         if web_search_engine is not UNSET:
             field_dict["web_search_engine"] = web_search_engine
+        if external_user is not UNSET:
+            field_dict["external_user"] = external_user
+        if api_type is not UNSET:
+            field_dict["api_type"] = api_type
         if preset_id is not UNSET:
             field_dict["preset_id"] = preset_id
         if router is not UNSET:
@@ -501,28 +521,12 @@ class Generation:
 
         native_tokens_completion = _parse_native_tokens_completion(d.pop("native_tokens_completion"))
 
-        def _parse_native_tokens_completion_images(data: object) -> int | None:
-            if data is None:
-                return data
-            return cast(int | None, data)
-
-        native_tokens_completion_images = _parse_native_tokens_completion_images(
-            d.pop("native_tokens_completion_images")
-        )
-
         def _parse_native_tokens_reasoning(data: object) -> int | None:
             if data is None:
                 return data
             return cast(int | None, data)
 
         native_tokens_reasoning = _parse_native_tokens_reasoning(d.pop("native_tokens_reasoning"))
-
-        def _parse_native_tokens_cached(data: object) -> int | None:
-            if data is None:
-                return data
-            return cast(int | None, data)
-
-        native_tokens_cached = _parse_native_tokens_cached(d.pop("native_tokens_cached"))
 
         def _parse_num_media_prompt(data: object) -> int | None:
             if data is None:
@@ -547,27 +551,25 @@ class Generation:
 
         origin = d.pop("origin")
 
-        def _parse_external_user(data: object) -> None | str:
+        def _parse_native_tokens_completion_images(data: object) -> int | None | Unset:
             if data is None:
                 return data
-            return cast(None | str, data)
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
 
-        external_user = _parse_external_user(d.pop("external_user"))
+        native_tokens_completion_images = _parse_native_tokens_completion_images(
+            d.pop("native_tokens_completion_images", UNSET)
+        )
 
-        def _parse_api_type(data: object) -> ApiType | None | str:
+        def _parse_native_tokens_cached(data: object) -> int | None | Unset:
             if data is None:
                 return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                api_type_type_0 = ApiType(data)
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
 
-                return api_type_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(ApiType | None | str, data)
-
-        api_type = _parse_api_type(d.pop("api_type"))
+        native_tokens_cached = _parse_native_tokens_cached(d.pop("native_tokens_cached", UNSET))
 
         def _parse_num_input_audio_prompt(data: object) -> int | None | Unset:
             if data is None:
@@ -595,6 +597,32 @@ class Generation:
             return cast(None | str | Unset, data)
 
         web_search_engine = _parse_web_search_engine(d.pop("web_search_engine", UNSET))
+
+        def _parse_external_user(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        external_user = _parse_external_user(d.pop("external_user", UNSET))
+
+        def _parse_api_type(data: object) -> ApiType | None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                api_type_type_0 = ApiType(data)
+
+                return api_type_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ApiType | None | str | Unset, data)
+
+        api_type = _parse_api_type(d.pop("api_type", UNSET))
 
         def _parse_preset_id(data: object) -> None | str | Unset:
             if data is None:
@@ -650,7 +678,9 @@ class Generation:
 
         workspace_id = _parse_workspace_id(d.pop("workspace_id", UNSET))
 
-        def _parse_data_region(data: object) -> DataRegion | str | Unset:
+        def _parse_data_region(data: object) -> DataRegion | None | str | Unset:
+            if data is None:
+                return data
             if isinstance(data, Unset):
                 return data
             try:
@@ -661,7 +691,7 @@ class Generation:
                 return data_region_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(DataRegion | str | Unset, data)
+            return cast(DataRegion | None | str | Unset, data)
 
         data_region = _parse_data_region(d.pop("data_region", UNSET))
 
@@ -737,18 +767,18 @@ class Generation:
             tokens_completion=tokens_completion,
             native_tokens_prompt=native_tokens_prompt,
             native_tokens_completion=native_tokens_completion,
-            native_tokens_completion_images=native_tokens_completion_images,
             native_tokens_reasoning=native_tokens_reasoning,
-            native_tokens_cached=native_tokens_cached,
             num_media_prompt=num_media_prompt,
             num_media_completion=num_media_completion,
             num_search_results=num_search_results,
             origin=origin,
-            external_user=external_user,
-            api_type=api_type,
+            native_tokens_completion_images=native_tokens_completion_images,
+            native_tokens_cached=native_tokens_cached,
             num_input_audio_prompt=num_input_audio_prompt,
             num_fetches=num_fetches,
             web_search_engine=web_search_engine,
+            external_user=external_user,
+            api_type=api_type,
             preset_id=preset_id,
             router=router,
             service_tier=service_tier,

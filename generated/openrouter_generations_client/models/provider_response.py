@@ -14,46 +14,72 @@ T = TypeVar("T", bound="ProviderResponse")
 
 @_attrs_define
 class ProviderResponse:
-    """One attempt at one provider.
+    """One attempt at one provider. Only `status` is always sent; a failed attempt typically lacks `id`. Every other field
+    may be absent or null.
 
-    Attributes:
-        status (int | None): The HTTP status the provider answered with.
-        id (str | Unset): The provider's id for the attempt.
-        endpoint_id (str | Unset): OpenRouter's id for the provider endpoint.
-        model_permaslug (str | Unset): The exact model version the endpoint serves.
-        provider_name (str | Unset): The provider. A plain string, not an enum, since providers are added weekly.
-        latency (float | Unset): Milliseconds the attempt took.
-        is_byok (bool | Unset): Whether the attempt used the caller's own provider key.
-        routed_service_tier (RoutedServiceTier | str | Unset): The service tier the attempt was routed to. Open enum.
+        Attributes:
+            status (int | None): The HTTP status the provider answered with.
+            id (None | str | Unset): The provider's id for the attempt.
+            endpoint_id (None | str | Unset): OpenRouter's id for the provider endpoint.
+            model_permaslug (None | str | Unset): The exact model version the endpoint serves.
+            provider_name (None | str | Unset): The provider. A plain string, not an enum, since providers are added weekly.
+            latency (float | None | Unset): Milliseconds the attempt took.
+            is_byok (bool | None | Unset): Whether the attempt used the caller's own provider key.
+            routed_service_tier (None | RoutedServiceTier | str | Unset): The service tier the attempt was routed to. Open
+                enum.
     """
 
     status: int | None
-    id: str | Unset = UNSET
-    endpoint_id: str | Unset = UNSET
-    model_permaslug: str | Unset = UNSET
-    provider_name: str | Unset = UNSET
-    latency: float | Unset = UNSET
-    is_byok: bool | Unset = UNSET
-    routed_service_tier: RoutedServiceTier | str | Unset = UNSET
+    id: None | str | Unset = UNSET
+    endpoint_id: None | str | Unset = UNSET
+    model_permaslug: None | str | Unset = UNSET
+    provider_name: None | str | Unset = UNSET
+    latency: float | None | Unset = UNSET
+    is_byok: bool | None | Unset = UNSET
+    routed_service_tier: None | RoutedServiceTier | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         status: int | None
         status = self.status
 
-        id = self.id
+        id: None | str | Unset
+        if isinstance(self.id, Unset):
+            id = UNSET
+        else:
+            id = self.id
 
-        endpoint_id = self.endpoint_id
+        endpoint_id: None | str | Unset
+        if isinstance(self.endpoint_id, Unset):
+            endpoint_id = UNSET
+        else:
+            endpoint_id = self.endpoint_id
 
-        model_permaslug = self.model_permaslug
+        model_permaslug: None | str | Unset
+        if isinstance(self.model_permaslug, Unset):
+            model_permaslug = UNSET
+        else:
+            model_permaslug = self.model_permaslug
 
-        provider_name = self.provider_name
+        provider_name: None | str | Unset
+        if isinstance(self.provider_name, Unset):
+            provider_name = UNSET
+        else:
+            provider_name = self.provider_name
 
-        latency = self.latency
+        latency: float | None | Unset
+        if isinstance(self.latency, Unset):
+            latency = UNSET
+        else:
+            latency = self.latency
 
-        is_byok = self.is_byok
+        is_byok: bool | None | Unset
+        if isinstance(self.is_byok, Unset):
+            is_byok = UNSET
+        else:
+            is_byok = self.is_byok
 
-        routed_service_tier: str | Unset
+        routed_service_tier: None | str | Unset
         if isinstance(self.routed_service_tier, Unset):
             routed_service_tier = UNSET
         elif isinstance(self.routed_service_tier, RoutedServiceTier):
@@ -96,19 +122,63 @@ class ProviderResponse:
 
         status = _parse_status(d.pop("status"))
 
-        id = d.pop("id", UNSET)
+        def _parse_id(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        endpoint_id = d.pop("endpoint_id", UNSET)
+        id = _parse_id(d.pop("id", UNSET))
 
-        model_permaslug = d.pop("model_permaslug", UNSET)
+        def _parse_endpoint_id(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        provider_name = d.pop("provider_name", UNSET)
+        endpoint_id = _parse_endpoint_id(d.pop("endpoint_id", UNSET))
 
-        latency = d.pop("latency", UNSET)
+        def _parse_model_permaslug(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        is_byok = d.pop("is_byok", UNSET)
+        model_permaslug = _parse_model_permaslug(d.pop("model_permaslug", UNSET))
 
-        def _parse_routed_service_tier(data: object) -> RoutedServiceTier | str | Unset:
+        def _parse_provider_name(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        provider_name = _parse_provider_name(d.pop("provider_name", UNSET))
+
+        def _parse_latency(data: object) -> float | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(float | None | Unset, data)
+
+        latency = _parse_latency(d.pop("latency", UNSET))
+
+        def _parse_is_byok(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
+
+        is_byok = _parse_is_byok(d.pop("is_byok", UNSET))
+
+        def _parse_routed_service_tier(data: object) -> None | RoutedServiceTier | str | Unset:
+            if data is None:
+                return data
             if isinstance(data, Unset):
                 return data
             try:
@@ -119,7 +189,7 @@ class ProviderResponse:
                 return routed_service_tier_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(RoutedServiceTier | str | Unset, data)
+            return cast(None | RoutedServiceTier | str | Unset, data)
 
         routed_service_tier = _parse_routed_service_tier(d.pop("routed_service_tier", UNSET))
 
