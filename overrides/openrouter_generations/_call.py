@@ -290,6 +290,9 @@ class Call(Generic[T]):
                 error.message = error.message.replace(self._key, "<api key>")
                 error.body = error.body.replace(self._key, "<api key>")
                 error.args = (error.message,)
+            if isinstance(error, errors.ResponseValidationError) and len(self._key) >= _MIN_MASKED_KEY:
+                # The decoded JSON can hold the key where the text had it escaped (`\u0073k-...`).
+                error.payload = _masked(error.payload, self._key)
             raise
 
     def _outcome(self) -> T:
@@ -313,9 +316,9 @@ class Call(Generic[T]):
         except (ValueError, TypeError, KeyError, AttributeError, ModelTypeError, RecursionError) as exc:
             # A ModelTypeError names the field; for what the generated parser raised, find it.
             problem = str(exc) if isinstance(exc, ModelTypeError) else find_json_problem(self.expected, payload)
-            raise self._invalid(response, problem or _explain(exc)) from exc
+            raise self._invalid(response, problem or _explain(exc), payload) from exc
 
-    def _invalid(self, response: httpx.Response, problem: str) -> errors.ResponseValidationError:
+    def _invalid(self, response: httpx.Response, problem: str, payload: Any = None) -> errors.ResponseValidationError:
         return errors.ResponseValidationError(
             f"the {response.status_code} response is not a valid {self.expected.__name__}: {problem}",
             status_code=response.status_code,
@@ -323,6 +326,7 @@ class Call(Generic[T]):
             headers=response.headers,
             raw_response=response,
             attempts=self.attempts,
+            payload=payload,
         )
 
     def _transport_error(self, exc: Exception) -> errors.OpenRouterError:
@@ -337,6 +341,17 @@ class Call(Generic[T]):
     def _quotes_key(self, text: str) -> bool:
         # A key too short to be a real one would match ordinary text: it is no secret to mask.
         return len(self._key) >= _MIN_MASKED_KEY and self._key in text
+
+
+def _masked(value: Any, key: str) -> Any:
+    """Decoded JSON with every occurrence of `key` in its strings, keys included, masked."""
+    if isinstance(value, str):
+        return value.replace(key, "<api key>")
+    if isinstance(value, list):
+        return [_masked(item, key) for item in value]
+    if isinstance(value, dict):
+        return {_masked(k, key): _masked(v, key) for k, v in value.items()}
+    return value
 
 
 def _explain(exc: BaseException) -> str:

@@ -8,6 +8,7 @@ construction lives here once and serves every operation, sync and async alike.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import httpx
 
@@ -110,7 +111,16 @@ class OpenRouterDefaultError(OpenRouterError):
 
 
 class ResponseValidationError(OpenRouterError):
-    """A success status whose body is not the documented shape; `body` keeps the raw text."""
+    """A success status whose body is not the documented shape; `body` keeps the raw text.
+
+    `payload` keeps the decoded JSON (None when the body was not JSON), so that one field the
+    client could not read does not cost the caller the others: `payload["data"]["total_cost"]`
+    is still there. Its values are as they were sent, unchecked.
+    """
+
+    def __init__(self, message: str, *, payload: Any = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.payload = payload
 
 
 class ResponseTooLargeError(OpenRouterError):
