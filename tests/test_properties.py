@@ -29,18 +29,18 @@ from .conftest import SECRET_KEY, FakeClock, load_json
 
 DOC: dict[str, Any] = load_json("documented_api.json")
 FIELDS: dict[str, str] = DOC["data_fields"]
-OPTIONAL: frozenset[str] = frozenset(DOC["fields_added_since_2025_09"])
+OPTIONAL: frozenset[str] = frozenset(DOC["fields_not_in_every_body"])
 ENUMS: dict[str, list[str]] = DOC["enums"]
 ENUM_OF = {"api_type": "ApiType", "data_region": "DataRegion"}
 PROVIDER_FIELDS: dict[str, str] = {
     "status": "integer|null",
-    "id": "string",
-    "endpoint_id": "string",
-    "model_permaslug": "string",
-    "provider_name": "string",
-    "latency": "number",
-    "is_byok": "boolean",
-    "routed_service_tier": "enum",
+    "id": "string|null",
+    "endpoint_id": "string|null",
+    "model_permaslug": "string|null",
+    "provider_name": "string|null",
+    "latency": "number|null",
+    "is_byok": "boolean|null",
+    "routed_service_tier": "enum|null",
 }
 assert set(PROVIDER_FIELDS) == set(DOC["provider_response_fields"])
 
@@ -107,38 +107,84 @@ def _is_number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _fits(kind: str, value: object) -> bool:
-    """Whether a present JSON value is valid for a documented kind, e.g. `integer|null`."""
+class _Refused:
+    """The oracle's verdict for a value with no valid reading."""
+
+
+REFUSED = _Refused()
+_NUMBER_TEXT = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?")
+
+
+def _number_in(text: str) -> Any:
+    """The JSON number a string holds, as JSON would read it unquoted, or REFUSED."""
+    if not _NUMBER_TEXT.fullmatch(text):
+        return REFUSED
+    if text.lstrip("-").isdigit():
+        try:
+            return int(text)
+        except ValueError:  # past Python's digit limit
+            return REFUSED
+    number = float(text)
+    return number if math.isfinite(number) else REFUSED
+
+
+def _reading(kind: str, value: object) -> Any:
+    """What a present JSON value of a documented kind (e.g. `integer|null`) reads as, or REFUSED.
+
+    The documented lenient readings: a string holding a JSON number for a number or integer, the
+    numbers 0 and 1 and the strings "true" and "false" for a boolean. Nothing else.
+    """
     base, _, null = kind.partition("|")
     if value is None:
-        return null == "null"
+        return None if null == "null" else REFUSED
     if base == "string" or base == "enum":  # open enums: any string
-        return isinstance(value, str)
+        return value if isinstance(value, str) else REFUSED
+    if isinstance(value, str) and base in ("number", "integer"):
+        value = _number_in(value)
     if base == "number":
-        return _is_number(value)
+        return value if _is_number(value) else REFUSED
     if base == "integer":  # JSON has one number type: 12.0 is the count 12
         if isinstance(value, float):
-            return value.is_integer()
-        return isinstance(value, int) and not isinstance(value, bool)
+            return int(value) if value.is_integer() else REFUSED
+        return value if isinstance(value, int) and not isinstance(value, bool) else REFUSED
     if base == "boolean":
-        return isinstance(value, bool)
+        if isinstance(value, bool):
+            return value
+        if type(value) is int and value in (0, 1):
+            return value == 1
+        return {"true": True, "false": False}.get(value, REFUSED) if isinstance(value, str) else REFUSED
     if base == "date-time":
         if not isinstance(value, str):
-            return False
+            return REFUSED
         try:
             datetime.datetime.fromisoformat(value)
         except ValueError:
-            return False
-        return True
+            return REFUSED
+        return value
     if base == "array":  # provider_responses
-        return isinstance(value, list) and all(_provider_fits(item) for item in value)
+        if not isinstance(value, list):
+            return REFUSED
+        items = [_provider_reading(item) for item in value]
+        return REFUSED if any(item is REFUSED for item in items) else items
     raise AssertionError(f"no oracle for {kind}")
 
 
-def _provider_fits(item: object) -> bool:
+def _fits(kind: str, value: object) -> bool:
+    """Whether a present JSON value is valid for a documented kind, e.g. `integer|null`."""
+    return _reading(kind, value) is not REFUSED
+
+
+def _provider_reading(item: object) -> Any:
     if not isinstance(item, dict) or "status" not in item:
-        return False
-    return all(_fits(kind, item[name]) for name, kind in PROVIDER_FIELDS.items() if name in item)
+        return REFUSED
+    read = {name: _reading(PROVIDER_FIELDS[name], v) if name in PROVIDER_FIELDS else v for name, v in item.items()}
+    return REFUSED if any(v is REFUSED for n, v in read.items() if n in PROVIDER_FIELDS) else read
+
+
+def _expected(body: dict[str, Any]) -> dict[str, Any]:
+    """The body as the model should give it back: each value as the oracle reads it."""
+    data = {n: _reading(FIELDS[n], v) if n in FIELDS else v for n, v in body["data"].items()}
+    return {**body, "data": data}
 
 
 def _problems(data: dict[str, Any]) -> list[str]:
@@ -241,8 +287,8 @@ def mutated_data(draw: st.DrawFn) -> tuple[dict[str, Any], list[str]]:
 
 
 def _assert_matches(res: models.GetGenerationResponse, body: dict[str, Any]) -> None:
-    """The model holds exactly what was sent: nothing lost, nothing invented."""
-    assert res.to_dict() == body
+    """The model holds exactly what was sent (as read): nothing lost, nothing invented."""
+    assert res.to_dict() == _expected(body)
     data = res.data
     for name in OPTIONAL - set(body["data"]):
         assert getattr(data, name) is models.UNSET
