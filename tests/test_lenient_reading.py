@@ -25,17 +25,19 @@ def _same(produced: Any, sent: Any, path: str = "") -> None:
     """`produced` (a model's `to_dict()`) holds every value of `sent`: equal, with a date-time
     compared as the instant it names (`...Z` comes back as `...+00:00`)."""
     if isinstance(sent, dict):
-        assert isinstance(produced, dict) and set(produced) == set(sent), path
+        assert isinstance(produced, dict), path
+        assert set(produced) == set(sent), path
         for key, value in sent.items():
             _same(produced[key], value, f"{path}.{key}")
     elif isinstance(sent, list):
-        assert isinstance(produced, list) and len(produced) == len(sent), path
+        assert isinstance(produced, list), path
+        assert len(produced) == len(sent), path
         for index, (p, s) in enumerate(zip(produced, sent, strict=True)):
             _same(p, s, f"{path}[{index}]")
     elif path.endswith("created_at"):
         assert datetime.datetime.fromisoformat(produced) == datetime.datetime.fromisoformat(sent), path
     else:
-        assert produced == sent and type(produced) is type(sent) or (
+        assert (produced == sent and type(produced) is type(sent)) or (
             isinstance(sent, float) and sent.is_integer() and produced == int(sent) and type(produced) is int
         ), (path, produced, sent)
 
@@ -82,7 +84,14 @@ def test_nulls_the_official_sdk_accepts() -> None:
         {"status": 200, **dict.fromkeys(["id", "endpoint_id", "model_permaslug", "provider_name"]), "is_byok": None},
         {"status": None, "latency": None, "routed_service_tier": None},
         # A failed attempt, as OpenRouter sends it: no `id` at all.
-        {"endpoint_id": "e-1", "is_byok": False, "latency": 327, "model_permaslug": "google/x", "provider_name": "Google", "status": 429},
+        {
+            "endpoint_id": "e-1",
+            "is_byok": False,
+            "latency": 327,
+            "model_permaslug": "google/x",
+            "provider_name": "Google",
+            "status": 429,
+        },
     ]
     g = _parse(data).data
     assert g.data_region is None
@@ -109,7 +118,9 @@ def test_nulls_the_official_sdk_accepts() -> None:
         ("2026-07-16T21:31:30.1z", datetime.datetime(2026, 7, 16, 21, 31, 30, 100000, tzinfo=UTC)),
         (
             "2026-07-16T21:31:30.5-05:30",
-            datetime.datetime(2026, 7, 16, 21, 31, 30, 500000, tzinfo=datetime.timezone(-datetime.timedelta(hours=5, minutes=30))),
+            datetime.datetime(
+                2026, 7, 16, 21, 31, 30, 500000, tzinfo=datetime.timezone(-datetime.timedelta(hours=5, minutes=30))
+            ),
         ),
     ],
 )
@@ -206,7 +217,9 @@ def test_a_body_that_is_not_json_has_no_payload(server: StandIn, lookup: Any) ->
 
 def test_the_payload_of_a_refused_body_never_holds_the_key(server: StandIn, lookup: Any) -> None:
     escaped = "".join(f"\\u{ord(c):04x}" for c in SECRET_KEY)  # only the decoded JSON shows the key
-    content = b'{"data": {"id": "gen-1", "model": "' + escaped.encode() + b'", "echo": {"' + escaped.encode() + b'": 1}}}'
+    content = (
+        b'{"data": {"id": "gen-1", "model": "' + escaped.encode() + b'", "echo": {"' + escaped.encode() + b'": 1}}}'
+    )
     server.script(Reply(200, content))
     with pytest.raises(errors.ResponseValidationError) as caught:
         lookup(id="gen-1")

@@ -105,7 +105,11 @@ instants = st.datetimes(
     min_value=datetime.datetime(2000, 1, 1), max_value=datetime.datetime(2100, 1, 1), timezones=st.just(datetime.UTC)
 )
 json_extra = st.recursive(
-    st.none() | st.booleans() | st.integers(-(2**40), 2**40) | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=8),
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**40), 2**40)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=8),
     lambda children: st.lists(children, max_size=2) | st.dictionaries(st.text(max_size=5), children, max_size=2),
     max_leaves=5,
 )
@@ -169,7 +173,9 @@ def published_bodies(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, Any]]:
             sent[name] = expected[name] = None
         else:
             sent[name], expected[name] = draw(_value(kind))
-    extra = draw(st.dictionaries(st.text(min_size=1, max_size=10).filter(lambda k: k not in PUBLISHED), json_extra, max_size=3))
+    extra = draw(
+        st.dictionaries(st.text(min_size=1, max_size=10).filter(lambda k: k not in PUBLISHED), json_extra, max_size=3)
+    )
     sent.update(extra)
     expected.update(extra)
     return {"data": sent}, expected
@@ -187,7 +193,8 @@ def _get(body: dict[str, Any]) -> models.GetGenerationResponse:
 
 def _check(got: Any, want: Any, where: str) -> None:
     if isinstance(want, list) and want and isinstance(want[0], dict):
-        assert isinstance(got, list) and len(got) == len(want), where
+        assert isinstance(got, list), where
+        assert len(got) == len(want), where
         for index, (item, expected) in enumerate(zip(got, want, strict=True)):
             for name, value in expected.items():
                 _check(getattr(item, name), value, f"{where}[{index}].{name}")

@@ -67,11 +67,18 @@ def _fields(cls: type) -> tuple[_Field, ...]:
     return cached
 
 
+def _members(hint: Any) -> tuple[Any, ...]:
+    """The members of a union annotation; any other annotation alone."""
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        return typing.get_args(hint)
+    return (hint,)
+
+
 def _exact_types(hint: Any) -> frozenset[type]:
     """Types whose values fit `hint` whatever they hold: the fast path of `check_model`.
 
     Containers and models are left out (their contents need a look), and so is every subclass
-    and the integral-float case, which take the full path in `_fits`.
+    and the integral-float case, which take the full path in `_read`.
     """
     members = typing.get_args(hint) if typing.get_origin(hint) in (typing.Union, types.UnionType) else (hint,)
     exact: set[type] = set()
@@ -153,7 +160,7 @@ def _date_fields(cls: type) -> _Dates:
     if cached is None:
         plan: list[tuple[str, _Dates | None]] = []
         for name, hint, _ in _fields(cls):
-            members = typing.get_args(hint) if typing.get_origin(hint) in (typing.Union, types.UnionType) else (hint,)
+            members = _members(hint)
             if datetime.datetime in members:
                 plan.append((name, None))
                 continue
