@@ -256,11 +256,11 @@ INVALID_SUCCESS: dict[str, tuple[Any, tuple[str, ...]]] = {
     "total_cost_string": (_example_with(total_cost="abc"), ("total_cost", "abc")),
     "total_cost_bool": (_example_with(total_cost=True), ("total_cost",)),
     "total_cost_null": (_example_with(total_cost=None), ("total_cost",)),
-    "tokens_prompt_string": (_example_with(tokens_prompt="12"), ("tokens_prompt", "'12'")),
+    "tokens_prompt_string": (_example_with(tokens_prompt="12.5"), ("tokens_prompt", "'12.5'")),
     "tokens_prompt_fraction": (_example_with(tokens_prompt=12.5), ("tokens_prompt",)),
     "tokens_prompt_bool": (_example_with(tokens_prompt=False), ("tokens_prompt",)),
     "id_number": (_example_with(id=123), ("id",)),
-    "is_byok_string": (_example_with(is_byok="false"), ("is_byok",)),
+    "is_byok_string": (_example_with(is_byok="no"), ("is_byok",)),
     "model_object": (_example_with(model={"slug": "x"}), ("model",)),
     "provider_responses_string": (_example_with(provider_responses="x"), ("provider_responses",)),
     "provider_responses_object": (_example_with(provider_responses={"status": 200}), ("provider_responses",)),
@@ -282,7 +282,7 @@ INVALID_SUCCESS: dict[str, tuple[Any, tuple[str, ...]]] = {
     "created_at_number": (_example_with(created_at=1752622399), ("created_at",)),
     "created_at_null": (_example_with(created_at=None), ("created_at",)),
     "api_type_number": (_example_with(api_type=3), ("api_type",)),
-    "data_region_null": (_example_with(data_region=None), ("data_region",)),
+    "data_region_number": (_example_with(data_region=2), ("data_region",)),
     "huge_int": (json.dumps(EXAMPLE_BODY).replace('"app_id": 1234567', '"app_id": ' + "9" * 5000).encode(), ()),
 }
 
@@ -695,7 +695,7 @@ def test_numbers_json_does_not_have_are_refused(number: str, server: StandIn, lo
         ({"error": {"message": "Rate limit exceeded"}}, "Rate limit exceeded"),
         ({"error": {"code": 429, "message": "m", "metadata": "str"}}, "m"),
         ({"error": {"code": 429, "message": "m"}, "user_id": 5}, "m"),
-        ({"error": {"code": "429", "message": "slow down", "extra": [1]}}, "slow down"),
+        ({"error": {"code": "429 Too Many", "message": "slow down", "extra": [1]}}, "slow down"),
     ],
     ids=["no_code", "metadata_string", "user_id_number", "code_string"],
 )
