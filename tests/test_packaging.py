@@ -10,9 +10,9 @@ import zipfile
 
 import pytest
 
-from stand_in import EXAMPLE_ID, StandIn
+from openrouter_generations.testing import FakeOpenRouter
 
-from .conftest import ROOT
+from .conftest import EXAMPLE_BODY, EXAMPLE_ID, ROOT
 
 CLIENT_SCRIPT = textwrap.dedent(
     """
@@ -95,7 +95,8 @@ def test_wheel_installs_into_a_clean_venv_and_calls_a_loopback_server(
     _run(str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", str(wheel), cwd=tmp_path)
     script = tmp_path / "use_it.py"
     script.write_text(CLIENT_SCRIPT)
-    with StandIn() as server:
+    with FakeOpenRouter(api_key="sk-or-wheel-test") as server:
+        server.add_generation(**EXAMPLE_BODY["data"])
         out = _run(str(python), str(script), server.url, EXAMPLE_ID, str(venv), cwd=tmp_path).stdout
     assert "total_cost 0.0004175" in out
     assert "not found 404" in out

@@ -10,10 +10,10 @@ import textwrap
 import pytest
 
 from openrouter_generations import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT_MS, OpenRouter
+from openrouter_generations.testing import FakeOpenRouter
 from openrouter_generations.utils import DEFAULT_RETRY_CONFIG, DEFAULT_RETRY_STATUSES, BackoffStrategy
-from stand_in import EXAMPLE_ID, StandIn
 
-from .conftest import ROOT, SECRET_KEY
+from .conftest import EXAMPLE_ID, ROOT, SECRET_KEY
 
 README = (ROOT / "README.md").read_text()
 PYTHON_BLOCKS = re.findall(r"```python\n(.*?)```", README, re.DOTALL)
@@ -23,9 +23,9 @@ def _section(heading: str) -> str:
     return README.split(heading, 1)[1].split("\n#", 1)[0]
 
 
-def test_every_python_example_runs_against_the_stand_in(server: StandIn, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_python_example_runs_against_the_fake(server: FakeOpenRouter, monkeypatch: pytest.MonkeyPatch) -> None:
     """The blocks run in order in one namespace, as a reader would paste them, with the
-    placeholder ids made real and the default server pointed at the stand-in."""
+    placeholder ids made real and the default server pointed at the fake."""
     assert len(PYTHON_BLOCKS) >= 4
     monkeypatch.setenv("OPENROUTER_API_KEY", SECRET_KEY)
     monkeypatch.setattr("openrouter_generations._client.DEFAULT_SERVER_URL", server.url)
@@ -40,8 +40,8 @@ def test_every_python_example_runs_against_the_stand_in(server: StandIn, monkeyp
     for value in namespace.values():
         if isinstance(value, OpenRouter):
             value.close()  # a block that left its client open: its socket, not the next test's warning
-    assert len(server.seen) == len(PYTHON_BLOCKS)  # each block made its one lookup
-    assert all(seen.ids == [EXAMPLE_ID] for seen in server.seen)
+    assert len(server.requests) == len(PYTHON_BLOCKS)  # each block made its one lookup
+    assert all(seen.ids == [EXAMPLE_ID] for seen in server.requests)
     assert out.getvalue().startswith("0.0004175 43 27 OpenAI")  # the usage block's print
 
 
