@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import io
+import pathlib
 import re
+import subprocess
+import sys
 import textwrap
 
 import pytest
@@ -16,7 +19,10 @@ from openrouter_generations.utils import DEFAULT_RETRY_CONFIG, DEFAULT_RETRY_STA
 from .conftest import EXAMPLE_ID, ROOT, SECRET_KEY
 
 README = (ROOT / "README.md").read_text()
-PYTHON_BLOCKS = re.findall(r"```python\n(.*?)```", README, re.DOTALL)
+ALL_PYTHON_BLOCKS = re.findall(r"```python\n(.*?)```", README, re.DOTALL)
+#: A block that opens with `# test_....py` is a test file: pytest runs it, as its reader would.
+TEST_FILES = [block for block in ALL_PYTHON_BLOCKS if re.match(r"# test_\w+\.py", block)]
+PYTHON_BLOCKS = [block for block in ALL_PYTHON_BLOCKS if block not in TEST_FILES]
 
 
 def _section(heading: str) -> str:
@@ -69,3 +75,20 @@ def test_the_table_of_retry_defaults_is_the_default_config() -> None:
 def test_the_stated_limits_are_the_defaults() -> None:
     assert f"default {DEFAULT_TIMEOUT_MS:,} ms".replace(",", " ") in README
     assert f"default {DEFAULT_MAX_RESPONSE_BYTES // 2**20} MiB" in README
+
+
+def test_the_testing_example_passes_under_pytest_as_written(tmp_path: pathlib.Path) -> None:
+    """The "Testing your code" block, saved as the file it names, passes under pytest with the
+    `openrouter_fake` fixture that installing the package registers (no conftest of ours)."""
+    (block,) = TEST_FILES
+    name = re.match(r"# (test_\w+\.py)", block).group(1)  # type: ignore[union-attr]
+    (tmp_path / name).write_text(block)
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "error", name],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "4 passed" in run.stdout
