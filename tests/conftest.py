@@ -1,4 +1,4 @@
-"""Shared fixtures: the loopback stand-in server, a fake clock, and sync/async call helpers."""
+"""Shared fixtures: the loopback fake OpenRouter, a fake clock, and sync/async call helpers."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 
 from openrouter_generations import OpenRouter, models
 from openrouter_generations._call import Runtime
-from stand_in import StandIn
+from openrouter_generations.testing import FakeOpenRouter
 
 DATA = pathlib.Path(__file__).parent / "data"
 ROOT = pathlib.Path(__file__).parent.parent
@@ -26,9 +26,15 @@ def load_json(name: str) -> Any:
     return json.loads((DATA / name).read_text())
 
 
+#: A generation with every documented field set, as the real service sends it; the fake serves it.
+EXAMPLE_BODY: dict[str, Any] = load_json("example_generation.json")
+EXAMPLE_ID: str = EXAMPLE_BODY["data"]["id"]
+
+
 @dataclasses.dataclass
 class FakeClock:
-    """Monotonic and wall time that move only when the client sleeps: no test really waits."""
+    """A `utils.Clock` whose monotonic and wall time move only when the client sleeps: no test
+    really waits. `random` is the jitter source (`OpenRouter(_random=...)`)."""
 
     now: float = 1_000.0
     wall_offset: float = 1_780_000_000.0
@@ -38,7 +44,7 @@ class FakeClock:
     def monotonic(self) -> float:
         return self.now
 
-    def wall_clock(self) -> float:
+    def time(self) -> float:
         return self.now + self.wall_offset
 
     def random(self) -> float:
@@ -48,17 +54,19 @@ class FakeClock:
         self.sleeps.append(seconds)
         self.now += seconds
 
-    async def async_sleep(self, seconds: float) -> None:
+    async def sleep_async(self, seconds: float) -> None:
         self.sleep(seconds)
 
     def runtime(self) -> Runtime:
-        return Runtime(monotonic=self.monotonic, wall_clock=self.wall_clock, random=self.random)
+        return Runtime(monotonic=self.monotonic, wall_clock=self.time, random=self.random)
 
 
 @pytest.fixture
-def server() -> Iterator[StandIn]:
-    with StandIn() as stand_in:
-        yield stand_in
+def server(clock: FakeClock) -> Iterator[FakeOpenRouter]:
+    """The fake OpenRouter on a real socket, on the fake clock, serving the example generation."""
+    with FakeOpenRouter(api_key=SECRET_KEY, clock=clock) as fake:
+        fake.add_generation(**EXAMPLE_BODY["data"])
+        yield fake
 
 
 @pytest.fixture
@@ -70,16 +78,15 @@ ClientFactory = Callable[..., OpenRouter]
 
 
 @pytest.fixture
-def make_client(server: StandIn, clock: FakeClock) -> ClientFactory:
-    """An `OpenRouter` on the stand-in with the fake clock; keyword arguments override."""
+def make_client(server: FakeOpenRouter, clock: FakeClock) -> ClientFactory:
+    """An `OpenRouter` on the fake OpenRouter with the fake clock; keyword arguments override."""
 
     def factory(**overrides: Any) -> OpenRouter:
         kwargs: dict[str, Any] = {
             "api_key": SECRET_KEY,
             "server_url": server.url,
-            "_runtime": clock.runtime(),
-            "_sleep": clock.sleep,
-            "_async_sleep": clock.async_sleep,
+            "clock": clock,
+            "_random": clock.random,
         }
         kwargs.update(overrides)
         return OpenRouter(**kwargs)

@@ -23,9 +23,8 @@ from hypothesis import strategies as st
 
 from openrouter_generations import OpenRouter, errors, models, utils
 from openrouter_generations.errors import error_class_for_status
-from stand_in import EXAMPLE_BODY
 
-from .conftest import SECRET_KEY, FakeClock, load_json
+from .conftest import EXAMPLE_BODY, SECRET_KEY, FakeClock, load_json
 
 DOC: dict[str, Any] = load_json("documented_api.json")
 FIELDS: dict[str, str] = DOC["data_fields"]
@@ -496,9 +495,8 @@ def test_retried_sequences_end_in_a_model_or_a_typed_error(script: list[int | No
         OpenRouter(
             api_key=SECRET_KEY,
             client=http,
-            _runtime=clock.runtime(),
-            _sleep=clock.sleep,
-            _async_sleep=clock.async_sleep,
+            clock=clock,
+            _random=clock.random,
         ) as client,
     ):
         try:
