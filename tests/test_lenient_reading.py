@@ -13,9 +13,9 @@ import pytest
 
 from openrouter_generations import errors, models
 from openrouter_generations._validation import parse_model
-from stand_in import EXAMPLE_BODY, Reply, StandIn
+from openrouter_generations.testing import FakeOpenRouter, Reply
 
-from .conftest import ROOT, SECRET_KEY
+from .conftest import EXAMPLE_BODY, ROOT, SECRET_KEY
 
 CORPUS = sorted((ROOT / "tests" / "data" / "corpus").glob("*.json"))
 UTC = datetime.UTC
@@ -48,11 +48,11 @@ def _corpus_entry(path: Path) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("path", CORPUS, ids=[p.stem for p in CORPUS])
-def test_every_body_of_the_corpus_parses_with_nothing_lost(path: Path, server: StandIn, lookup: Any) -> None:
+def test_every_body_of_the_corpus_parses_with_nothing_lost(path: Path, server: FakeOpenRouter, lookup: Any) -> None:
     entry = _corpus_entry(path)
     assert {"repository", "path", "commit", "date"} <= set(entry["_source"]), "each body names its source"
     body = entry["body"]
-    server.script(Reply(200, body))
+    server.script_next(Reply(200, body))
     res = lookup(id=body["data"]["id"])
     _same(res.to_dict(), body)
     for name in models.Generation.__annotations__:
@@ -190,37 +190,37 @@ def test_lossless_readings_inside_provider_responses() -> None:
     ],
 )
 def test_what_has_no_lossless_reading_is_refused_naming_the_field(
-    field: str, sent: object, server: StandIn, lookup: Any
+    field: str, sent: object, server: FakeOpenRouter, lookup: Any
 ) -> None:
     body = {"data": {**_example(), field: sent}}
-    server.script(Reply(200, body))
+    server.script_next(Reply(200, body))
     with pytest.raises(errors.ResponseValidationError) as caught:
         lookup(id="gen-1")
     assert f"data.{field}" in caught.value.message
     assert caught.value.payload == body  # the decoded JSON, as it was sent
 
 
-def test_a_refused_body_still_gives_its_total_cost(server: StandIn, lookup: Any) -> None:
+def test_a_refused_body_still_gives_its_total_cost(server: FakeOpenRouter, lookup: Any) -> None:
     body = {"data": {**_example(), "tokens_prompt": "many"}}
-    server.script(Reply(200, body))
+    server.script_next(Reply(200, body))
     with pytest.raises(errors.ResponseValidationError) as caught:
         lookup(id="gen-1")
     assert caught.value.payload["data"]["total_cost"] == EXAMPLE_BODY["data"]["total_cost"]
 
 
-def test_a_body_that_is_not_json_has_no_payload(server: StandIn, lookup: Any) -> None:
-    server.script(Reply(200, b"<html>oops</html>"))
+def test_a_body_that_is_not_json_has_no_payload(server: FakeOpenRouter, lookup: Any) -> None:
+    server.script_next(Reply(200, b"<html>oops</html>"))
     with pytest.raises(errors.ResponseValidationError) as caught:
         lookup(id="gen-1")
     assert caught.value.payload is None
 
 
-def test_the_payload_of_a_refused_body_never_holds_the_key(server: StandIn, lookup: Any) -> None:
+def test_the_payload_of_a_refused_body_never_holds_the_key(server: FakeOpenRouter, lookup: Any) -> None:
     escaped = "".join(f"\\u{ord(c):04x}" for c in SECRET_KEY)  # only the decoded JSON shows the key
     content = (
         b'{"data": {"id": "gen-1", "model": "' + escaped.encode() + b'", "echo": {"' + escaped.encode() + b'": 1}}}'
     )
-    server.script(Reply(200, content))
+    server.script_next(Reply(200, content))
     with pytest.raises(errors.ResponseValidationError) as caught:
         lookup(id="gen-1")
     assert SECRET_KEY not in repr(caught.value.payload)
