@@ -68,6 +68,14 @@ def _errors() -> dict[str, Any]:
     return names
 
 
+def _script_run() -> dict[str, Any]:
+    # The stand-in and the runner come from this repository (stdlib only), the SDK from this venv.
+    sys.path.insert(0, str(OUT.parent.parent.parent))
+    from tests.official_script import SCRIPT, run_script
+
+    return run_script(SCRIPT.read_text())
+
+
 def main() -> None:
     surface = {
         "_produced_by": "bench/official_surface.py run in .venv-bench (make official-surface)",
@@ -78,6 +86,7 @@ def main() -> None:
         "get_generation_status_errors": _status_mapping(inspect.getsource(Generations.get_generation)),
         "status_of_error_class": _status_mapping(_every_operation()),
         "errors": _errors(),
+        "script_run": _script_run(),
     }
     OUT.write_text(json.dumps(surface, indent=2, sort_keys=True) + "\n")
     sys.stdout.write(f"wrote {OUT}\n")
