@@ -52,11 +52,11 @@ def transport_error(
     retryable = is_retryable_exception(exc)
     if isinstance(exc, httpx.TimeoutException):
         if str(exc).startswith(ATTEMPT_DEADLINE):
-            which = "the attempt's overall timeout"
+            which = "attempt's overall timeout"
         else:
             which = next((name for kind, name in _TIMEOUT_KINDS.items() if isinstance(exc, kind)), "timeout")
         message = (
-            f"{method} {target}: no response from {host}:{port} within the {which} of {timeout:g} s "
+            f"{method} {target}: no complete response from {host}:{port} within the {which} of {timeout:g} s "
             f"(timeout_ms={round(timeout * 1000)} for this attempt); {detail}"
         )
         return errors.APITimeoutError(message, attempts=attempts, retryable=retryable)
