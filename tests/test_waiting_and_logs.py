@@ -128,7 +128,7 @@ def test_each_retry_line_names_the_generation_so_concurrent_lookups_are_told_apa
 
     server.default = answer
 
-    async def both() -> list[Any]:
+    async def both() -> tuple[object, object]:
         async with make_client() as client:
             return await asyncio.gather(
                 client.generations.get_generation_async(id=EXAMPLE_ID),
