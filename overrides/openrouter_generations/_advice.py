@@ -42,11 +42,10 @@ def _causes(exc: BaseException) -> list[BaseException]:
     return chain
 
 
-def transport_error(
-    exc: Exception, *, method: str, target: str, url: httpx.URL, timeout: float, attempts: int
-) -> errors.OpenRouterError:
-    """The typed error for a send that got no response, naming the host and port it tried and,
-    for a timeout, which timeout ran out and its value."""
+def transport_error(exc: Exception, call: str, url: httpx.URL, timeout: float, attempts: int) -> errors.OpenRouterError:
+    """The typed error for a send of `call` ("GET /generation?id=...") to `url` that got no
+    response, naming the host and port it tried and, for a timeout, which timeout ran out (with
+    `timeout`, the attempt's, in seconds)."""
     host, port = _where(exc, url)
     detail = f"{type(exc).__name__}: {exc or type(exc).__name__}"
     retryable = is_retryable_exception(exc)
@@ -56,7 +55,7 @@ def transport_error(
         else:
             which = next((name for kind, name in _TIMEOUT_KINDS.items() if isinstance(exc, kind)), "timeout")
         message = (
-            f"{method} {target}: no complete response from {host}:{port} within the {which} of {timeout:g} s "
+            f"{call}: no complete response from {host}:{port} within the {which} of {timeout:g} s "
             f"(timeout_ms={round(timeout * 1000)} for this attempt); {detail}"
         )
         return errors.APITimeoutError(message, attempts=attempts, retryable=retryable)
@@ -75,7 +74,7 @@ def transport_error(
         what = f"cannot connect to {host}:{port}"
     else:
         what = f"no usable response from {host}:{port}"
-    return errors.APIConnectionError(f"{method} {target}: {what}; {detail}", attempts=attempts, retryable=retryable)
+    return errors.APIConnectionError(f"{call}: {what}; {detail}", attempts=attempts, retryable=retryable)
 
 
 def status_hint(response: httpx.Response, *, key_sent: bool) -> str:

@@ -141,13 +141,8 @@ class Call(Generic[T]):
         self.headers["Accept-Encoding"] = ACCEPT_ENCODING  # all that `Body` decodes
         if options.auth_header is not None:
             self.headers["Authorization"] = options.auth_header
-        for name, value in (options.http_headers or {}).items():
-            for same in [have for have in self.headers if have.lower() == name.lower()]:
-                del self.headers[same]
-            self.headers[name] = value
         # The secret to keep out of messages: whatever Authorization goes out, the caller's own too.
-        auth = next((v for k, v in self.headers.items() if k.lower() == "authorization"), "")
-        self._secret = auth.removeprefix("Bearer ").strip()
+        self._secret = _set_headers(self.headers, options.http_headers or {})
         self.request_kwargs = kwargs
         # The call as the log lines name it: concurrent lookups are told apart by their query.
         query = urllib.parse.urlencode(kwargs.get("params") or {}, doseq=True)
@@ -291,15 +286,13 @@ class Call(Generic[T]):
         cause = f"status {response.status_code}" if response is not None else type(self.exception).__name__
         if delay is not None:
             log.debug("%s failed with %s; retry %d in %.3f s", self._named(), cause, self.attempts, delay)
-        elif self.attempts > 1 or is_retried(self.options.retries, self.response_status, content, self.exception):
+        elif self.attempts > 1 or is_retried(
+            self.options.retries, response.status_code if response is not None else None, content, self.exception
+        ):
             log.warning(
                 "%s gave up after %d attempts in %.3f s: %s", self._named(), self.attempts, self._spent(), cause
             )
         return delay
-
-    @property
-    def response_status(self) -> int | None:
-        return self.response.status_code if self.response is not None else None
 
     def _named(self) -> str:
         return f"{self.method} {self.target}"
@@ -327,14 +320,9 @@ class Call(Generic[T]):
             # The httpx error is kept as the cause, unless it quotes the key (a caller's own
             # transport may word its errors with the request's headers).
             cause = None if self._quotes_key(str(self.exception)) else self.exception
-            raise transport_error(
-                self.exception,
-                method=self.method,
-                target=self.target,
-                url=httpx.URL(self.options.server_url + self.path),
-                timeout=self.attempt_timeout,
-                attempts=self.attempts,
-            ) from cause
+            where = httpx.URL(self.options.server_url + self.path)
+            named = f"{self.method} {self.target}"
+            raise transport_error(self.exception, named, where, self.attempt_timeout, self.attempts) from cause
         response = self.response
         assert response is not None, "result() before any attempt"
         if not self.succeeded():
@@ -370,6 +358,17 @@ class Call(Generic[T]):
     def _quotes_key(self, text: str) -> bool:
         # A key too short to be a real one would match ordinary text: it is no secret to mask.
         return len(self._key) >= _MIN_MASKED_KEY and self._key in text
+
+
+def _set_headers(headers: dict[str, str], given: Mapping[str, str]) -> str:
+    """Sets or replaces (whatever the case of their names) the `given` headers; returns the
+    secret the Authorization header that goes out carries, for the call to keep out of messages."""
+    for name, value in given.items():
+        for same in [have for have in headers if have.lower() == name.lower()]:
+            del headers[same]
+        headers[name] = value
+    auth = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
+    return auth.removeprefix("Bearer ").strip()
 
 
 def _explain(exc: BaseException) -> str:

@@ -8,7 +8,6 @@ the generated operation and its success model.
 from __future__ import annotations
 
 import logging
-import os
 import random
 import ssl
 import threading
@@ -23,7 +22,15 @@ from openrouter_generations_client.api.generations import get_generation as _get
 from openrouter_generations_client.models.get_generation_response import GetGenerationResponse
 
 from ._call import SEND_ERRORS, Call, CallOptions, Runtime, check_server_url, logger
-from ._settings import ATTRIBUTION, KeySource, attribution_defaults, check_header_value, check_key, server_url_for
+from ._settings import (
+    ATTRIBUTION,
+    ApiKey,
+    KeySource,
+    attribution_defaults,
+    check_header_value,
+    check_headers,
+    server_url_for,
+)
 from ._version import __version__
 from .utils import DEFAULT_RETRY_CONFIG, RetryConfig
 
@@ -85,18 +92,10 @@ class OpenRouter:
         _sleep: Callable[[float], None] = time.sleep,
         _async_sleep: Callable[[float], Awaitable[None]] | None = None,
     ) -> None:
-        self.__key_source = api_key if callable(api_key) else None
-        key = "" if callable(api_key) else api_key if api_key is not None else os.environ.get("OPENROUTER_API_KEY", "")
-        self.__key = check_key(key)
+        self.__key = ApiKey(api_key)
         self._allow_insecure_http = allow_insecure_http
         self.server_url = self._checked_url(server_url_for(server, server_url, url_params, DEFAULT_SERVER_URL))
-        self.attribution = attribution_defaults(
-            {
-                "http_referer": http_referer,
-                "x_open_router_title": x_open_router_title,
-                "x_open_router_categories": x_open_router_categories,
-            }
-        )
+        self.attribution = attribution_defaults(http_referer, x_open_router_title, x_open_router_categories)
         self._logger = debug_logger if debug_logger is not None else logger
         self.timeout_ms = _positive("timeout_ms", timeout_ms if timeout_ms is not None else DEFAULT_TIMEOUT_MS)
         self.retry_config = retry_config if retry_config is not None else DEFAULT_RETRY_CONFIG
@@ -114,8 +113,7 @@ class OpenRouter:
         self.generations = Generations(self)
 
     def __repr__(self) -> str:
-        key = "<callable>" if self.__key_source is not None else "<set>" if self.__key else "<unset>"
-        return f"OpenRouter(server_url={self.server_url!r}, api_key={key})"
+        return f"OpenRouter(server_url={self.server_url!r}, api_key={self.__key!r})"
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -207,29 +205,19 @@ class OpenRouter:
 
     def _checked_url(self, url: str) -> str:
         # A key source may give a key on any call: the URL must be fit for one.
-        has_key = bool(self.__key) or self.__key_source is not None
-        return check_server_url(url, has_key=has_key, allow_insecure_http=self._allow_insecure_http)
-
-    def _current_key(self) -> str:
-        if self.__key_source is None:
-            return self.__key
-        key = self.__key_source()  # once per call, as the official SDK does
-        return "" if key is None else check_key(key, source="the key api_key() returned")
+        return check_server_url(url, has_key=self.__key.may_send, allow_insecure_http=self._allow_insecure_http)
 
     def _call(
         self,
         endpoint: types.ModuleType,
         params: dict[str, Any],
         expected: type[T],
-        *,
         retries: RetryConfig | None,
         server_url: str | None,
         timeout_ms: int | None,
         http_headers: Mapping[str, str] | None,
     ) -> Call[T]:
-        for name, value in (http_headers or {}).items():
-            check_header_value(name, value)
-        key = self._current_key()
+        key = self.__key.current()  # once per call, as the official SDK does
         options = CallOptions(
             server_url=self._checked_url(server_url) if server_url is not None else self.server_url,
             timeout=_positive("timeout_ms", timeout_ms if timeout_ms is not None else self.timeout_ms) / 1000.0,
@@ -237,7 +225,7 @@ class OpenRouter:
             max_response_bytes=self.max_response_bytes,
             auth_header=f"Bearer {key}" if key else None,
             user_agent=_USER_AGENT,
-            http_headers=http_headers,
+            http_headers=check_headers(http_headers),
             logger=self._logger,
         )
         return Call(endpoint, params, expected, options, self._runtime)
@@ -259,15 +247,7 @@ class OpenRouter:
         the spec is callable, with the same retries and errors, before it has a typed method.
         `http_headers` sets or replaces any header of the call's requests.
         """
-        call = self._call(
-            endpoint,
-            params,
-            expected,
-            retries=retries,
-            server_url=server_url,
-            timeout_ms=timeout_ms,
-            http_headers=http_headers,
-        )
+        call = self._call(endpoint, params, expected, retries, server_url, timeout_ms, http_headers)
         client = self._sync_client()
         while True:
             request = call.build_request(client)
@@ -303,15 +283,7 @@ class OpenRouter:
         **params: Any,
     ) -> T:
         """The async twin of `request`."""
-        call = self._call(
-            endpoint,
-            params,
-            expected,
-            retries=retries,
-            server_url=server_url,
-            timeout_ms=timeout_ms,
-            http_headers=http_headers,
-        )
+        call = self._call(endpoint, params, expected, retries, server_url, timeout_ms, http_headers)
         client = await self._async_httpx_client()
         while True:
             request = call.build_request(client)

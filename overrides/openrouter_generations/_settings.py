@@ -15,8 +15,10 @@ __all__ = [
     "ATTRIBUTION",
     "SERVERS",
     "SERVER_PRODUCTION",
+    "ApiKey",
     "attribution_defaults",
     "check_header_value",
+    "check_headers",
     "check_key",
     "server_url_for",
 ]
@@ -50,6 +52,39 @@ def check_key(key: object, *, source: str = "api_key") -> str:
     return key
 
 
+class ApiKey:
+    """The key, or the callable that gives it, asked once per call as the official SDK does.
+    Never shown: its repr says only whether there is one."""
+
+    def __init__(self, api_key: KeySource) -> None:
+        self._source = api_key if callable(api_key) else None
+        self._key = "" if callable(api_key) else check_key(api_key if api_key is not None else _env_key())
+
+    @property
+    def may_send(self) -> bool:
+        """Whether a call may send a key (a callable may give one on any call)."""
+        return bool(self._key) or self._source is not None
+
+    def current(self) -> str:
+        if self._source is None:
+            return self._key
+        key = self._source()
+        return "" if key is None else check_key(key, source="the key api_key() returned")
+
+    def __repr__(self) -> str:
+        return "<callable>" if self._source is not None else "<set>" if self._key else "<unset>"
+
+
+def _env_key() -> str:
+    return os.environ.get("OPENROUTER_API_KEY", "")
+
+
+def check_headers(headers: Mapping[str, str] | None) -> Mapping[str, str] | None:
+    for name, value in (headers or {}).items():
+        check_header_value(name, value)
+    return headers
+
+
 def check_header_value(name: str, value: object) -> str:
     """A header value as it can go out; the message names the header, never the value (it may
     be a key)."""
@@ -60,11 +95,11 @@ def check_header_value(name: str, value: object) -> str:
     return value
 
 
-def attribution_defaults(given: Mapping[str, str | None]) -> dict[str, str]:
-    """The client's attribution values: each keyword given, else its environment variable."""
+def attribution_defaults(*given: str | None) -> dict[str, str]:
+    """The client's attribution values (given in the order of `ATTRIBUTION`): each one given,
+    else its environment variable."""
     values = {}
-    for keyword, header, variable in ATTRIBUTION:
-        value = given.get(keyword)
+    for (keyword, header, variable), value in zip(ATTRIBUTION, given, strict=True):
         if value is None:
             value = os.environ.get(variable)
         if value is not None:
