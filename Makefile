@@ -14,7 +14,7 @@ BENCH_VENV := .venv-bench
 GENERATE = PATH="$(abspath $(BIN)):$$PATH" $(abspath $(BIN))/openapi-python-client generate \
 	--path "$(1)" --config "$(CONFIG)" --meta none --fail-on-warning --overwrite --output-path "$(2)"
 
-.PHONY: all demo test pytest lint typecheck generate check-generated wheel bench clean
+.PHONY: all demo test pytest lint typecheck generate check-generated wheel bench official-surface clean
 
 all: test
 
@@ -67,10 +67,14 @@ wheel: $(STAMP)
 bench: $(STAMP) $(BENCH_VENV)/.installed
 	PYTHONPATH=. $(BIN)/python bench/bench.py
 
-# OpenRouter's official SDK, in a venv of its own, only to be measured against.
+## official-surface: record the official SDK's signatures and errors (tests/data/official_sdk_surface.json).
+official-surface: $(BENCH_VENV)/.installed
+	$(BENCH_VENV)/bin/python bench/official_surface.py
+
+# OpenRouter's official SDK, in a venv of its own, only to be measured against and read from.
 $(BENCH_VENV)/.installed:
 	$(PYTHON) -m venv $(BENCH_VENV)
-	$(BENCH_VENV)/bin/python -m pip install --quiet --disable-pip-version-check openrouter==1.3.84
+	$(BENCH_VENV)/bin/python -m pip install --quiet --disable-pip-version-check openrouter==1.3.84 attrs
 	touch $@
 
 clean:

@@ -90,12 +90,14 @@ DOCUMENTED: dict[int, type[errors.OpenRouterError]] = {
     502: errors.BadGatewayResponseError,
     524: errors.EdgeNetworkTimeoutResponseError,
     529: errors.ProviderOverloadedResponseError,
+    # The statuses the official SDK names (400 and 403 for this operation; the others are
+    # subclasses of OpenRouterDefaultError, which its get_generation raises for them).
+    400: errors.BadRequestResponseError,
+    403: errors.ForbiddenResponseError,
+    408: errors.RequestTimeoutResponseError,
+    503: errors.ServiceUnavailableResponseError,
     # Undocumented statuses, including ones a proxy or CDN invents.
-    400: errors.OpenRouterDefaultError,
-    403: errors.OpenRouterDefaultError,
-    408: errors.OpenRouterDefaultError,
     418: errors.OpenRouterDefaultError,
-    503: errors.OpenRouterDefaultError,
     520: errors.OpenRouterDefaultError,
     599: errors.OpenRouterDefaultError,
 }
@@ -630,7 +632,8 @@ def test_non_ascii_header_bytes_on_a_success(name: str, server: FakeOpenRouter, 
 def test_a_non_ascii_retry_after_on_an_error(server: FakeOpenRouter, lookups: Any) -> None:
     server.script_next(Reply(503, b"", headers={"Retry-After": "éé"}))
     err = _one_error(lookups, id=EXAMPLE_ID, retries=NO_RETRIES)
-    assert type(err) is errors.OpenRouterDefaultError
+    assert type(err) is errors.ServiceUnavailableResponseError
+    assert isinstance(err, errors.OpenRouterDefaultError)
     assert err.status_code == 503
     assert ("retry-after", "éé") in [(k.lower(), v) for k, v in err.headers.items()]
     assert err.message == "empty body"

@@ -12,7 +12,7 @@ import textwrap
 
 import pytest
 
-from openrouter_generations import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT_MS, OpenRouter
+from openrouter_generations import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT_MS, OpenRouter, errors
 from openrouter_generations.testing import FakeOpenRouter
 from openrouter_generations.utils import DEFAULT_RETRY_CONFIG, DEFAULT_RETRY_STATUSES, BackoffStrategy
 
@@ -92,3 +92,26 @@ def test_the_testing_example_passes_under_pytest_as_written(tmp_path: pathlib.Pa
     )
     assert run.returncode == 0, run.stdout + run.stderr
     assert "4 passed" in run.stdout
+
+
+def test_the_error_table_names_every_status_class() -> None:
+    table = _section("### Errors")
+    for status in range(100, 600):
+        cls = errors.error_class_for_status(status)
+        if cls is not errors.OpenRouterDefaultError:
+            assert f"`{cls.__name__}`" in table or f"`errors.{cls.__name__}`" in table, status
+    assert "| `errors.BadRequestResponseError` | 400 |" in table
+    assert "| `errors.ForbiddenResponseError` | 403 |" in table
+
+
+def test_the_first_example_imports_only_what_it_uses() -> None:
+    first = PYTHON_BLOCKS[0]
+    (imports,) = re.findall(r"^from openrouter_generations import (.+)$", first, re.MULTILINE)
+    for name in imports.split(", "):
+        assert re.search(rf"\b{name}\b", first.split(imports, 1)[1]), name
+
+
+def test_install_command_follows_the_repository_commands() -> None:
+    commands_end = README.index("make test")
+    install = README.index("pip install openrouter-generations")
+    assert commands_end < install < README.index("## Usage")

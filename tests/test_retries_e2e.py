@@ -42,21 +42,21 @@ from .conftest import EXAMPLE_BODY, EXAMPLE_ID, ROOT, SECRET_KEY, ClientFactory,
 DEFAULT_SLEEPS = [0.4375, 0.875, 1.75, 3.5]
 
 STATUS_TABLE: list[tuple[int, type[errors.OpenRouterError], bool]] = [
-    (408, errors.OpenRouterDefaultError, True),
+    (408, errors.RequestTimeoutResponseError, True),
     (429, errors.TooManyRequestsResponseError, True),
     (500, errors.InternalServerResponseError, True),
     (502, errors.BadGatewayResponseError, True),
-    (503, errors.OpenRouterDefaultError, True),
-    (504, errors.OpenRouterDefaultError, True),
+    (503, errors.ServiceUnavailableResponseError, True),
+    (504, errors.GatewayTimeoutResponseError, True),
     (524, errors.EdgeNetworkTimeoutResponseError, True),
     (529, errors.ProviderOverloadedResponseError, True),
-    (400, errors.OpenRouterDefaultError, False),
+    (400, errors.BadRequestResponseError, False),
     (401, errors.UnauthorizedResponseError, False),
     (402, errors.PaymentRequiredResponseError, False),
-    (403, errors.OpenRouterDefaultError, False),
+    (403, errors.ForbiddenResponseError, False),
     (404, errors.NotFoundResponseError, False),
-    (409, errors.OpenRouterDefaultError, False),
-    (422, errors.OpenRouterDefaultError, False),
+    (409, errors.ConflictResponseError, False),
+    (422, errors.UnprocessableEntityResponseError, False),
     (501, errors.OpenRouterDefaultError, False),
     (505, errors.OpenRouterDefaultError, False),
 ]
@@ -104,6 +104,7 @@ def test_persistent_status(
     assert clock.sleeps == DEFAULT_SLEEPS[: attempts - 1]
     # The error describes the last response.
     assert err.status_code == status
+    assert err.retryable is retried  # a later retry makes sense exactly for the statuses retried
     assert err.message == f"failure {attempts}"
     assert json.loads(err.body) == error_body(status, f"failure {attempts}")
     assert isinstance(err.raw_response, httpx.Response)
@@ -340,7 +341,7 @@ def test_mixed_404_and_529_while_waiting_for_a_generation(
     res = lookup(id=EXAMPLE_ID, retries=RetryConfig(retry_not_found_for=15_000, jitter=0.0))
     assert res.data.id == EXAMPLE_ID
     assert len(server.requests) == 6
-    assert clock.sleeps == [0.5, 1.0, 2.0, 4.0, 0.5]
+    assert clock.sleeps == [1.0, 1.0, 1.0, 1.0, 0.5]  # steady 404 polls, then a 529's first backoff
 
 
 # -- 404 while a generation becomes queryable ------------------------------------------------
@@ -353,7 +354,7 @@ def test_404_is_retried_for_the_window_then_returns_the_model(
     res = lookup(id=EXAMPLE_ID, retries=RetryConfig(retry_not_found_for=15_000))
     assert res.data.id == EXAMPLE_ID
     assert len(server.requests) == 3
-    assert clock.sleeps == DEFAULT_SLEEPS[:2]
+    assert clock.sleeps == [0.875, 0.875]  # a steady poll: 1 s less the jitter's part
 
 
 def test_404_retries_stop_when_the_window_ends(lookup: Lookup, server: FakeOpenRouter, clock: FakeClock) -> None:
@@ -365,8 +366,10 @@ def test_404_retries_stop_when_the_window_ends(lookup: Lookup, server: FakeOpenR
     )
     assert err.attempts == len(server.requests)
     assert err.attempts > 5  # the window, not max_retries=4, bounds 404 retries
-    assert clock.now - start == sum(clock.sleeps) <= 15.0
-    assert clock.sleeps == [*DEFAULT_SLEEPS, 7.0]  # a further 7 s would end past 15 s
+    assert clock.now - start == sum(clock.sleeps) == pytest.approx(15.0)  # the whole window
+    *polls, last = clock.sleeps
+    assert polls == [0.875] * 17
+    assert last == pytest.approx(0.125)  # one last look at the window's end
 
 
 def test_404_is_not_retried_without_a_window(lookup: Lookup, server: FakeOpenRouter, clock: FakeClock) -> None:
@@ -405,7 +408,11 @@ def test_error_carries_the_attempts_and_the_last_response_and_each_retry_is_logg
     assert json.loads(err.raw_response.content) == error_body(529, "the last straw")
     assert "after 5 attempts" in str(err)
 
-    retries = [r for r in caplog.records if r.name == "openrouter_generations"]
+    lines = [r for r in caplog.records if r.name == "openrouter_generations"]
+    retries = [r for r in lines if r.levelno == logging.DEBUG]
+    (gave_up,) = [r for r in lines if r.levelno > logging.DEBUG]
+    assert gave_up.levelno == logging.WARNING
+    assert "gave up after 5 attempts in 6.562 s: status 529" in gave_up.getMessage()
     assert len(retries) == 4
     for record, delay in zip(retries, clock.sleeps, strict=True):
         assert record.levelno == logging.DEBUG
@@ -434,7 +441,7 @@ def test_connection_refused_is_retried_then_raises_api_connection_error(
     assert err.status_code is None
     assert err.raw_response is None
     retries = [r.getMessage() for r in caplog.records if r.name == "openrouter_generations"]
-    assert len(retries) == 4
+    assert len(retries) == 5  # four retries and the line that gives up
     assert all("ConnectError" in m for m in retries)
     assert_key_not_logged(caplog)
 
@@ -973,5 +980,6 @@ def test_a_newly_generated_operation_gets_the_same_retries(
     server.clear_scripts()
     server.requests.clear()
     server.script_next(*failures(400, 2))
-    bad = raises(errors.OpenRouterDefaultError, lambda: call_operation(mode, make_client(), stats, stats_model, id="x"))
+    client = make_client()
+    bad = raises(errors.BadRequestResponseError, lambda: call_operation(mode, client, stats, stats_model, id="x"))
     assert bad.attempts == len(server.requests) == 1

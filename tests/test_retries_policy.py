@@ -37,6 +37,8 @@ NOW = 1_780_000_000.0  # wall-clock epoch seconds handed to the policy
 RETRIED_STATUSES = [408, 429, 500, 502, 503, 504, 524, 529]
 NOT_RETRIED_STATUSES = [400, 401, 402, 403, 404, 405, 409, 410, 413, 422, 501, 505, 511, 599]
 _REQUEST = httpx.Request("GET", "http://127.0.0.1/generation?id=x")
+#: OpenRouter's error object for an unknown generation: the only 404 waited for.
+NOT_FOUND_BODY = b'{"error": {"code": 404, "message": "Generation gen-x not found"}}'
 
 
 def fixed(value: float) -> Callable[[], float]:
@@ -54,12 +56,16 @@ def decide(
     random: float = 0.0,
     not_found: int = 0,
     reserve: float = 0.0,
+    content: bytes | None = None,
 ) -> float | None:
-    """`next_delay` with the response/exception convention of the send loops."""
+    """`next_delay` with the response/exception convention of the send loops; a 404 has the
+    documented "not found" body unless `content` says otherwise."""
     if exception is not None:
         status, headers = None, None
     elif headers is None:
         headers = httpx.Headers()
+    if status == 404 and content is None:
+        content = NOT_FOUND_BODY
     return next_delay(
         config,
         attempts=attempts,
@@ -71,6 +77,7 @@ def decide(
         random=fixed(random),
         not_found=not_found,
         reserve=reserve,
+        content=content,
     )
 
 
@@ -495,9 +502,10 @@ def test_404_is_not_retried_by_default() -> None:
 
 @pytest.mark.parametrize(
     ("attempts", "elapsed", "retried"),
-    [(1, 0.0, True), (5, 3.0, True), (20, 3.0, True), (1, 14.0, True), (1, 14.6, False), (1, 15.0, False)],
+    [(1, 0.0, True), (5, 3.0, True), (20, 3.0, True), (1, 14.0, True), (1, 14.6, True), (1, 14.95, False)],
 )
 def test_404_is_retried_for_its_window_not_for_max_retries(attempts: int, elapsed: float, retried: bool) -> None:
+    # Up to the window's end: a poll less than 0.1 s before it is not made.
     config = RetryConfig(retry_not_found_for=15_000, backoff=BackoffStrategy(500, 500, 1.0, 60_000), jitter=0.0)
     assert (decide(config, status=404, attempts=attempts, elapsed=elapsed) is not None) == retried
 
@@ -505,9 +513,32 @@ def test_404_is_retried_for_its_window_not_for_max_retries(attempts: int, elapse
 def test_404_window_is_bounded_in_time() -> None:
     config = RetryConfig(retry_not_found_for=15_000)
     schedule = replay(config, status=404, random=0.5)
-    assert schedule.total <= 15.0
+    assert schedule.total == pytest.approx(15.0)  # the last poll at the window's end
     assert schedule.attempts > config.max_retries + 1  # the window, not the count, ended it
-    assert schedule.total + schedule.sleeps[-1] > 15.0
+
+
+@pytest.mark.parametrize("random", [0.0, 0.5, 0.999])
+def test_waiting_for_a_generation_polls_at_a_steady_short_interval(random: float) -> None:
+    # Not a growing backoff: every ~0.75-1 s (1 s less up to the default jitter of 25 %).
+    schedule = replay(RetryConfig(retry_not_found_for=15_000), status=404, random=random)
+    polls = schedule.sleeps[:-1]  # the last wait is cut to end at the window's end
+    assert polls == [pytest.approx(1.0 - 0.25 * random)] * len(polls)
+    assert 0.1 <= schedule.sleeps[-1] <= polls[0]
+    assert schedule.total == pytest.approx(15.0)
+
+
+def test_a_404_that_is_not_the_documented_body_is_never_waited_for() -> None:
+    config = RetryConfig(retry_not_found_for=15_000)
+    for content in [b"", b"<html><title>404 Not Found</title></html>", b'{"detail": "Not Found"}', b"Not Found"]:
+        assert decide(config, status=404, content=content) is None
+    assert decide(config, status=404, content=b'{"error": {"code": 500, "message": "x"}}') is None
+    assert decide(config, status=404, content=NOT_FOUND_BODY) == pytest.approx(1.0)
+
+
+def test_a_404_poll_honours_retry_after_within_its_window() -> None:
+    config = RetryConfig(retry_not_found_for=15_000)
+    assert decide(config, status=404, headers={"retry-after": "2"}) == 2.0
+    assert decide(config, status=404, headers={"retry-after": "2"}, elapsed=13.5) is None  # past the window
 
 
 def test_a_404_window_longer_than_the_budget_is_refused() -> None:
@@ -527,9 +558,9 @@ def test_404_retries_do_not_use_up_the_retries_of_other_failures() -> None:
     assert decide(config, status=529, attempts=5, not_found=4, elapsed=3.0) == 0.5
     assert decide(config, status=529, attempts=8, not_found=4, elapsed=3.0) == 4.0  # its 4th retry: 0.5 * 2**3
     assert decide(config, status=529, attempts=9, not_found=4, elapsed=3.0) is None  # a 5th is past max_retries
-    # And a 404's wait grows with the 404s alone.
-    assert decide(config, status=404, attempts=6, not_found=1, elapsed=3.0) == 0.5
-    assert decide(config, status=404, attempts=6, not_found=3, elapsed=3.0) == 2.0
+    # And a 404's poll interval is steady, whatever came before.
+    assert decide(config, status=404, attempts=6, not_found=1, elapsed=3.0) == 1.0
+    assert decide(config, status=404, attempts=6, not_found=3, elapsed=3.0) == 1.0
 
 
 def replay_sequence(config: RetryConfig, statuses: list[int]) -> tuple[int, list[float]]:
@@ -551,9 +582,9 @@ def replay_sequence(config: RetryConfig, statuses: list[int]) -> tuple[int, list
 @pytest.mark.parametrize(
     ("statuses", "attempts", "sleeps"),
     [
-        ([404, 404, 529, 404, 200], 5, [0.5, 1.0, 0.5, 2.0]),
-        ([404, 404, 404, 404, 529, 200], 6, [0.5, 1.0, 2.0, 4.0, 0.5]),
-        ([529, 529, 529, 529, 404, 529, 200], 6, [0.5, 1.0, 2.0, 4.0, 0.5]),  # the 5th 529 is one too many
+        ([404, 404, 529, 404, 200], 5, [1.0, 1.0, 0.5, 1.0]),
+        ([404, 404, 404, 404, 529, 200], 6, [1.0, 1.0, 1.0, 1.0, 0.5]),
+        ([529, 529, 529, 529, 404, 529, 200], 6, [0.5, 1.0, 2.0, 4.0, 1.0]),  # the 5th 529 is one too many
     ],
 )
 def test_mixed_404_and_other_failures(statuses: list[int], attempts: int, sleeps: list[float]) -> None:

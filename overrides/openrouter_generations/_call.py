@@ -15,14 +15,16 @@ import ipaddress
 import logging
 import math
 import types
-from collections.abc import Callable
+import urllib.parse
+from collections.abc import Callable, Mapping
 from typing import Any, Generic, TypeVar
 
 import httpx
 
 from . import errors
+from ._advice import ATTEMPT_DEADLINE, status_hint, transport_error
 from ._body import ACCEPT_ENCODING, Body, BodyTooLarge
-from ._retries import budget_seconds, next_delay, retry_reserve, waits_for_generation
+from ._retries import budget_seconds, is_retried, next_delay, retry_reserve, waits_for_generation
 from ._validation import ModelTypeError, find_json_problem, loads_json, parse_model
 from .utils import RetryConfig
 
@@ -63,6 +65,10 @@ class CallOptions:
     max_response_bytes: int
     auth_header: str | None = dataclasses.field(repr=False)
     user_agent: str
+    #: Set or replace any header of the call's requests, last (the key is masked from it too).
+    http_headers: Mapping[str, str] | None = dataclasses.field(default=None, repr=False)
+    #: Where the call's retry, give-up and recovery lines go.
+    logger: logging.Logger = logger
 
 
 def check_server_url(url: str, *, has_key: bool, allow_insecure_http: bool) -> str:
@@ -135,7 +141,12 @@ class Call(Generic[T]):
         self.headers["Accept-Encoding"] = ACCEPT_ENCODING  # all that `Body` decodes
         if options.auth_header is not None:
             self.headers["Authorization"] = options.auth_header
+        # The secret to keep out of messages: whatever Authorization goes out, the caller's own too.
+        self._secret = _set_headers(self.headers, options.http_headers or {})
         self.request_kwargs = kwargs
+        # The call as the log lines name it: concurrent lookups are told apart by their query.
+        query = urllib.parse.urlencode(kwargs.get("params") or {}, doseq=True)
+        self.target = f"{self.path}?{query}" if query else self.path
         self.response: httpx.Response | None = None
         self.body_problem: str | None = None
         self.exception: Exception | None = None
@@ -185,9 +196,7 @@ class Call(Generic[T]):
 
     def _check_deadline(self, request: httpx.Request) -> None:
         if self.runtime.monotonic() > self.attempt_deadline:
-            raise httpx.ReadTimeout(
-                f"the attempt took longer than its timeout of {self.attempt_timeout:g} s", request=request
-            )
+            raise httpx.ReadTimeout(f"{ATTEMPT_DEADLINE} of {self.attempt_timeout:g} s", request=request)
 
     def start_body(self, response: httpx.Response) -> Body:
         """The body to read the response into; refuses one whose declared length exceeds the cap.
@@ -237,7 +246,7 @@ class Call(Generic[T]):
         )
         self.body_problem = body.problem
         self.exception = None
-        if waits_for_generation(self.options.retries, streamed.status_code):
+        if waits_for_generation(self.options.retries, streamed.status_code, self.response.content):
             self.not_found += 1
 
     def record_exception(self, exc: Exception) -> None:
@@ -249,10 +258,18 @@ class Call(Generic[T]):
         return self.response is not None and 200 <= self.response.status_code < 300
 
     def retry_delay(self) -> float | None:
-        """Seconds to sleep before the next attempt, or None when the call is over."""
-        if self.succeeded():
-            return None
+        """Seconds to sleep before the next attempt, or None when the call is over.
+
+        Each retry is logged at DEBUG; the end of a call that retried (or would have, had time or
+        attempts been left) is one line at INFO (answered) or WARNING (gave up).
+        """
         response = self.response
+        log = self.options.logger
+        if self.succeeded():
+            if self.attempts > 1:
+                log.info("%s answered after %d attempts in %.3f s", self._named(), self.attempts, self._spent())
+            return None
+        content = response.content if response is not None else None
         delay = next_delay(
             self.options.retries,
             attempts=self.attempts,
@@ -264,18 +281,24 @@ class Call(Generic[T]):
             random=self.runtime.random,
             not_found=self.not_found,
             reserve=retry_reserve(self.options.retries, self.options.timeout),
+            content=content,
         )
+        cause = f"status {response.status_code}" if response is not None else type(self.exception).__name__
         if delay is not None:
-            cause = f"status {response.status_code}" if response is not None else type(self.exception).__name__
-            logger.debug(
-                "%s %s failed with %s; retry %d in %.3f s",
-                self.method,
-                self.path,
-                cause,
-                self.attempts,
-                delay,
+            log.debug("%s failed with %s; retry %d in %.3f s", self._named(), cause, self.attempts, delay)
+        elif self.attempts > 1 or is_retried(
+            self.options.retries, response.status_code if response is not None else None, content, self.exception
+        ):
+            log.warning(
+                "%s gave up after %d attempts in %.3f s: %s", self._named(), self.attempts, self._spent(), cause
             )
         return delay
+
+    def _named(self) -> str:
+        return f"{self.method} {self.target}"
+
+    def _spent(self) -> float:
+        return self.runtime.monotonic() - self.started
 
     def result(self) -> T:
         """The parsed model of the last attempt, or its typed error raised.
@@ -300,11 +323,14 @@ class Call(Generic[T]):
             # The httpx error is kept as the cause, unless it quotes the key (a caller's own
             # transport may word its errors with the request's headers).
             cause = None if self._quotes_key(str(self.exception)) else self.exception
-            raise self._transport_error(self.exception) from cause
+            where = httpx.URL(self.options.server_url + self.path)
+            named = f"{self.method} {self.target}"
+            raise transport_error(self.exception, named, where, self.attempt_timeout, self.attempts) from cause
         response = self.response
         assert response is not None, "result() before any attempt"
         if not self.succeeded():
-            raise errors.status_error(response, attempts=self.attempts)
+            hint = status_hint(response, key_sent=bool(self._secret))
+            raise errors.status_error(response, attempts=self.attempts, hint=hint)
         if self.body_problem is not None:
             raise self._invalid(response, self.body_problem)
         try:
@@ -329,14 +355,9 @@ class Call(Generic[T]):
             payload=payload,
         )
 
-    def _transport_error(self, exc: Exception) -> errors.OpenRouterError:
-        kind = errors.APITimeoutError if isinstance(exc, httpx.TimeoutException) else errors.APIConnectionError
-        detail = str(exc) or type(exc).__name__
-        return kind(f"{self.method} {self.path}: {type(exc).__name__}: {detail}", attempts=self.attempts)
-
     @property
     def _key(self) -> str:
-        return (self.options.auth_header or "").removeprefix("Bearer ")
+        return self._secret
 
     def _quotes_key(self, text: str) -> bool:
         # A key too short to be a real one would match ordinary text: it is no secret to mask.
@@ -352,6 +373,17 @@ def _masked(value: Any, key: str) -> Any:
     if isinstance(value, dict):
         return {_masked(k, key): _masked(v, key) for k, v in value.items()}
     return value
+
+
+def _set_headers(headers: dict[str, str], given: Mapping[str, str]) -> str:
+    """Sets or replaces (whatever the case of their names) the `given` headers; returns the
+    secret the Authorization header that goes out carries, for the call to keep out of messages."""
+    for name, value in given.items():
+        for same in [have for have in headers if have.lower() == name.lower()]:
+            del headers[same]
+        headers[name] = value
+    auth = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
+    return auth.removeprefix("Bearer ").strip()
 
 
 def _explain(exc: BaseException) -> str:

@@ -7,12 +7,12 @@ the generated operation and its success model.
 
 from __future__ import annotations
 
-import os
+import logging
 import random
 import ssl
 import threading
 import types
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator, Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
@@ -20,7 +20,16 @@ import httpx
 from openrouter_generations_client.api.generations import get_generation as _get_generation
 from openrouter_generations_client.models.get_generation_response import GetGenerationResponse
 
-from ._call import SEND_ERRORS, Call, CallOptions, Runtime, check_server_url
+from ._call import SEND_ERRORS, Call, CallOptions, Runtime, check_server_url, logger
+from ._settings import (
+    ATTRIBUTION,
+    ApiKey,
+    KeySource,
+    attribution_defaults,
+    check_header_value,
+    check_headers,
+    server_url_for,
+)
 from ._version import __version__
 from .utils import DEFAULT_RETRY_CONFIG, SYSTEM_CLOCK, Clock, RetryConfig
 
@@ -47,9 +56,14 @@ _NO_AUTH = httpx.Auth()
 class OpenRouter:
     """A client for OpenRouter's generation lookups; use it as a (sync or async) context manager.
 
-    `api_key` falls back to the `OPENROUTER_API_KEY` environment variable. `client` and
+    `api_key` falls back to the `OPENROUTER_API_KEY` environment variable; a callable is called
+    for the key at each call (not at each retry), as the official SDK does. `client` and
     `async_client` let you bring your own httpx clients (proxies, mTLS, custom transports);
-    those stay open when this client closes, since you own them.
+    those stay open when this client closes, since you own them. The other keywords are the
+    official SDK's, with its meaning: `http_referer`, `x_open_router_title` and
+    `x_open_router_categories` are sent with every call that takes them (else read from
+    `OPENROUTER_HTTP_REFERER`, ...), `server` names a server, `url_params` fills `{name}`
+    placeholders of `server_url`, and `debug_logger` gets this client's log lines.
 
     The async connections it opens belong to the event loop that opened them, so each loop
     gets a pool of its own, closed by `aclose()` or, at the latest, when that loop shuts down
@@ -62,8 +76,14 @@ class OpenRouter:
 
     def __init__(
         self,
-        api_key: str | None = None,
+        api_key: KeySource = None,
         *,
+        http_referer: str | None = None,
+        x_open_router_title: str | None = None,
+        x_open_router_categories: str | None = None,
+        server: str | None = None,
+        url_params: Mapping[str, str] | None = None,
+        debug_logger: logging.Logger | None = None,
         server_url: str | None = None,
         timeout_ms: int | None = None,
         retry_config: RetryConfig | None = None,
@@ -74,11 +94,11 @@ class OpenRouter:
         clock: Clock | None = None,
         _random: Callable[[], float] = random.random,
     ) -> None:
-        key = api_key if api_key is not None else os.environ.get("OPENROUTER_API_KEY", "")
-        _check_key(key)
-        self.__key = key
+        self.__key = ApiKey(api_key)
         self._allow_insecure_http = allow_insecure_http
-        self.server_url = self._checked_url(server_url if server_url is not None else DEFAULT_SERVER_URL)
+        self.server_url = self._checked_url(server_url_for(server, server_url, url_params, DEFAULT_SERVER_URL))
+        self.attribution = attribution_defaults(http_referer, x_open_router_title, x_open_router_categories)
+        self._logger = debug_logger if debug_logger is not None else logger
         self.timeout_ms = _positive("timeout_ms", timeout_ms if timeout_ms is not None else DEFAULT_TIMEOUT_MS)
         self.retry_config = retry_config if retry_config is not None else DEFAULT_RETRY_CONFIG
         self.max_response_bytes = _positive("max_response_bytes", max_response_bytes)
@@ -94,7 +114,7 @@ class OpenRouter:
         self.generations = Generations(self)
 
     def __repr__(self) -> str:
-        return f"OpenRouter(server_url={self.server_url!r}, api_key={'<set>' if self.__key else '<unset>'})"
+        return f"OpenRouter(server_url={self.server_url!r}, api_key={self.__key!r})"
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -185,25 +205,29 @@ class OpenRouter:
     # -- calls -------------------------------------------------------------------------------
 
     def _checked_url(self, url: str) -> str:
-        return check_server_url(url, has_key=bool(self.__key), allow_insecure_http=self._allow_insecure_http)
+        # A key source may give a key on any call: the URL must be fit for one.
+        return check_server_url(url, has_key=self.__key.may_send, allow_insecure_http=self._allow_insecure_http)
 
     def _call(
         self,
         endpoint: types.ModuleType,
         params: dict[str, Any],
         expected: type[T],
-        *,
         retries: RetryConfig | None,
         server_url: str | None,
         timeout_ms: int | None,
+        http_headers: Mapping[str, str] | None,
     ) -> Call[T]:
+        key = self.__key.current()  # once per call, as the official SDK does
         options = CallOptions(
             server_url=self._checked_url(server_url) if server_url is not None else self.server_url,
             timeout=_positive("timeout_ms", timeout_ms if timeout_ms is not None else self.timeout_ms) / 1000.0,
             retries=retries if retries is not None else self.retry_config,
             max_response_bytes=self.max_response_bytes,
-            auth_header=f"Bearer {self.__key}" if self.__key else None,
+            auth_header=f"Bearer {key}" if key else None,
             user_agent=_USER_AGENT,
+            http_headers=check_headers(http_headers),
+            logger=self._logger,
         )
         return Call(endpoint, params, expected, options, self._runtime)
 
@@ -215,14 +239,16 @@ class OpenRouter:
         retries: RetryConfig | None = None,
         server_url: str | None = None,
         timeout_ms: int | None = None,
+        http_headers: Mapping[str, str] | None = None,
         **params: Any,
     ) -> T:
         """Calls any generated operation module (e.g. `...api.generations.get_generation`).
 
         The typed methods on the resources use this; it is public so that an operation added to
         the spec is callable, with the same retries and errors, before it has a typed method.
+        `http_headers` sets or replaces any header of the call's requests.
         """
-        call = self._call(endpoint, params, expected, retries=retries, server_url=server_url, timeout_ms=timeout_ms)
+        call = self._call(endpoint, params, expected, retries, server_url, timeout_ms, http_headers)
         client = self._sync_client()
         while True:
             request = call.build_request(client)
@@ -254,10 +280,11 @@ class OpenRouter:
         retries: RetryConfig | None = None,
         server_url: str | None = None,
         timeout_ms: int | None = None,
+        http_headers: Mapping[str, str] | None = None,
         **params: Any,
     ) -> T:
         """The async twin of `request`."""
-        call = self._call(endpoint, params, expected, retries=retries, server_url=server_url, timeout_ms=timeout_ms)
+        call = self._call(endpoint, params, expected, retries, server_url, timeout_ms, http_headers)
         client = await self._async_httpx_client()
         while True:
             request = call.build_request(client)
@@ -292,29 +319,70 @@ class Generations:
         self,
         *,
         id: str,
+        http_referer: str | None = None,
+        x_open_router_title: str | None = None,
+        x_open_router_categories: str | None = None,
         retries: RetryConfig | None = None,
         server_url: str | None = None,
         timeout_ms: int | None = None,
+        http_headers: Mapping[str, str] | None = None,
     ) -> GetGenerationResponse:
-        """Looks up one generation by the id its completion returned."""
+        """Looks up one generation by the id its completion returned.
+
+        The attribution values, when given, replace the client's for this call; `http_headers`
+        sets or replaces any header of it."""
         _check_id(id)
+        params = self._params(
+            id,
+            http_referer=http_referer,
+            x_open_router_title=x_open_router_title,
+            x_open_router_categories=x_open_router_categories,
+        )
         return self._sdk.request(
-            _get_generation, GetGenerationResponse, id=id, retries=retries, server_url=server_url, timeout_ms=timeout_ms
+            _get_generation,
+            GetGenerationResponse,
+            retries=retries,
+            server_url=server_url,
+            timeout_ms=timeout_ms,
+            http_headers=http_headers,
+            **params,
         )
 
     async def get_generation_async(
         self,
         *,
         id: str,
+        http_referer: str | None = None,
+        x_open_router_title: str | None = None,
+        x_open_router_categories: str | None = None,
         retries: RetryConfig | None = None,
         server_url: str | None = None,
         timeout_ms: int | None = None,
+        http_headers: Mapping[str, str] | None = None,
     ) -> GetGenerationResponse:
         """The async twin of `get_generation`."""
         _check_id(id)
-        return await self._sdk.request_async(
-            _get_generation, GetGenerationResponse, id=id, retries=retries, server_url=server_url, timeout_ms=timeout_ms
+        params = self._params(
+            id,
+            http_referer=http_referer,
+            x_open_router_title=x_open_router_title,
+            x_open_router_categories=x_open_router_categories,
         )
+        return await self._sdk.request_async(
+            _get_generation,
+            GetGenerationResponse,
+            retries=retries,
+            server_url=server_url,
+            timeout_ms=timeout_ms,
+            http_headers=http_headers,
+            **params,
+        )
+
+    def _params(self, id: str, **given: str | None) -> dict[str, str]:
+        # The call's attribution values over the client's; each goes out as its header.
+        headers = {keyword: header for keyword, header, _ in ATTRIBUTION}
+        values = {name: check_header_value(headers[name], value) for name, value in given.items() if value is not None}
+        return {"id": id, **self._sdk.attribution, **values}
 
 
 def _check_id(value: object) -> None:
@@ -328,18 +396,6 @@ def _check_id(value: object) -> None:
         value.encode("utf-8")
     except UnicodeEncodeError as exc:
         raise ValueError(f"id is not valid text: a lone surrogate at position {exc.start}") from None
-
-
-def _check_key(key: object) -> None:
-    # A key read from a file often ends in a newline; sent as is, httpx would refuse the header
-    # with an error that quotes it. Say what is wrong without the key itself.
-    if not isinstance(key, str):
-        raise TypeError(f"api_key must be a str, not {type(key).__name__}")
-    if not (key.isascii() and key.isprintable()) or key != key.strip():
-        raise ValueError(
-            "api_key holds whitespace at its ends, control or non-ASCII characters; "
-            "an OpenRouter key is printable ASCII (strip the value you read it from)"
-        )
 
 
 def _positive(name: str, value: int) -> int:

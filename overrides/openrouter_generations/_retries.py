@@ -10,15 +10,19 @@ import datetime
 import email.utils
 import math
 import re
+import ssl
 from collections.abc import Callable, Mapping
 
 import httpx
 
+from .errors import parse_error_body
 from .utils import BackoffStrategy, RetryConfig
 
 __all__ = [
     "backoff_delay",
     "budget_seconds",
+    "is_generation_not_found",
+    "is_retried",
     "is_retryable_exception",
     "next_delay",
     "parse_retry_after",
@@ -29,9 +33,12 @@ __all__ = [
 _DEFAULT_BACKOFF = BackoffStrategy()
 # The most time a retry is made to keep in hand (see `retry_reserve`).
 _RETRY_RESERVE = 1.0
-# The least wait between 404 retries while waiting for a generation, whatever the backoff or
-# the server's Retry-After says: only the time window bounds those retries.
+# The least wait between 404 retries while waiting for a generation, whatever the server's
+# Retry-After says: only the time window bounds those retries.
 _MIN_NOT_FOUND_DELAY = 0.1
+# The steady interval of the polls for a generation that is not queryable yet (less up to
+# `jitter` of it at random): short, so that it is found within a second of its appearing.
+_NOT_FOUND_POLL = 1.0
 # A number as Retry-After and retry-after-ms write it. Exponents and "inf" are read too, so that
 # an absurd wait is refused by the cap rather than replaced by the backoff; signs, underscores
 # and other spellings `float()` would take are not.
@@ -47,7 +54,21 @@ def is_retryable_exception(exc: BaseException) -> bool:
     """
     if isinstance(exc, httpx.RemoteProtocolError) and str(exc).startswith("Invalid URL in location header"):
         return False
+    if is_certificate_problem(exc):
+        return False  # the same certificate comes back on every try
     return isinstance(exc, (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError))
+
+
+def is_certificate_problem(exc: BaseException) -> bool:
+    """A TLS handshake refused for the server's certificate (untrusted, expired, another host)."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in str(cause):
+            return True
+        cause = cause.__cause__ or cause.__context__
+    return False
 
 
 def retry_reserve(config: RetryConfig, timeout: float) -> float:
@@ -106,9 +127,29 @@ def _non_negative_number(raw: str | None) -> float | None:
     return float(raw)
 
 
-def waits_for_generation(config: RetryConfig, status: int | None) -> bool:
+def is_generation_not_found(status: int | None, content: bytes | None) -> bool:
+    """A 404 whose body is OpenRouter's error object for it (`{"error": {"code": 404, ...}}`):
+    no generation has this id, or not yet. Any other 404 (an HTML page, an empty body, another
+    JSON) comes from a URL that is not the endpoint, e.g. a `server_url` ending in `/generation`,
+    and waiting cannot fix it."""
+    if status != 404 or not content:
+        return False
+    data, _ = parse_error_body(content)
+    return data is not None and data.error.code == 404
+
+
+def waits_for_generation(config: RetryConfig, status: int | None, content: bytes | None) -> bool:
     """A 404 that `retry_not_found_for` retries: the generation is not queryable yet."""
-    return status == 404 and config.retry_not_found_for > 0
+    return config.retry_not_found_for > 0 and is_generation_not_found(status, content)
+
+
+def is_retried(config: RetryConfig, status: int | None, content: bytes | None, exception: BaseException | None) -> bool:
+    """Whether the policy retries this kind of failure at all (time and attempts permitting)."""
+    if config.strategy == "none":
+        return False
+    if exception is not None:
+        return config.retry_connection_errors and is_retryable_exception(exception)
+    return status in config.statuses or waits_for_generation(config, status, content)
 
 
 def budget_seconds(config: RetryConfig) -> float:
@@ -142,44 +183,44 @@ def next_delay(
     random: Callable[[], float],
     not_found: int = 0,
     reserve: float = 0.0,
+    content: bytes | None = None,
 ) -> float | None:
     """Seconds to wait before the next attempt, or None to stop and raise.
 
     `attempts` counts the attempts made so far (1 after the first), `not_found` how many of
     them ended in a 404 retried under `retry_not_found_for`; `elapsed` is the seconds since the
     call began; either `status`/`headers` (a response arrived) or `exception` (none did)
-    describes the last attempt. `reserve` is the least time a retry needs: one is not begun
-    with less of the budget left, since it would end in a timeout of the client's own making
-    and hide the server's answer.
+    describes the last attempt, `content` the body of that response. `reserve` is the least
+    time a retry needs: one is not begun with less of the budget left, since it would end in a
+    timeout of the client's own making and hide the server's answer.
+
+    Waiting for a generation (a documented 404 under `retry_not_found_for`) polls at a steady
+    interval of about a second instead of backing off, so that the generation is found within a
+    second of its appearing, and the last poll is made at the end of the window, not a backoff
+    step before it.
     """
-    if config.strategy == "none":
+    if not is_retried(config, status, content, exception):
         return None
     latest_start = budget_seconds(config) - reserve
-    if exception is not None:
-        if not (config.retry_connection_errors and is_retryable_exception(exception)):
-            return None
-        retries, floor = attempts - not_found, 0.0
-    elif waits_for_generation(config, status):
-        # Waiting for a generation to become queryable: bounded by its own window, not by
-        # max_retries, since the caller asked for a time, not a count; and never spinning.
-        latest_start = min(latest_start, config.retry_not_found_for / 1000.0)
-        retries, floor = None, _MIN_NOT_FOUND_DELAY
-    elif status in config.statuses:
-        retries, floor = attempts - not_found, 0.0
-    else:
-        return None
-    if retries is not None and retries > config.max_retries:
-        return None
-
     asked = parse_retry_after(headers, now) if headers is not None else None
-    if asked is not None:
-        if asked > config.max_retry_after / 1000.0:
-            return None
-        delay = asked
+    if asked is not None and asked > config.max_retry_after / 1000.0:
+        return None
+    if exception is None and waits_for_generation(config, status, content):
+        # Bounded by its own window, not by max_retries, since the caller asked for a time,
+        # not a count; and never spinning.
+        latest_start = min(latest_start, config.retry_not_found_for / 1000.0)
+        delay = max(
+            asked if asked is not None else _NOT_FOUND_POLL * (1.0 - config.jitter * random()), _MIN_NOT_FOUND_DELAY
+        )
+        left = latest_start - elapsed
+        if elapsed + delay > latest_start and asked is None and left >= _MIN_NOT_FOUND_DELAY:
+            delay = left  # one last look at the window's end
     else:
+        retries = attempts - not_found  # 404 polls use none of the retries of other failures
+        if retries > config.max_retries:
+            return None
         # Each kind of retry has its own backoff: a 529 after four 404s waits as a first retry.
-        delay = backoff_delay(config, (not_found if retries is None else retries) - 1, random)
-    delay = max(delay, floor)
+        delay = asked if asked is not None else backoff_delay(config, retries - 1, random)
     if elapsed + delay > latest_start:
         return None
     return delay

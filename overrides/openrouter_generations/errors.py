@@ -3,6 +3,13 @@
 The generator returns error statuses as values (and crashes on 524/529 and on non-JSON bodies);
 this module turns whatever arrived into one typed exception that keeps every byte of it. The
 construction lives here once and serves every operation, sync and async alike.
+
+Every name of the official SDK's `errors` module that a status of this operation can bring is
+here, so that code written for it catches what it expects: the classes it raises for
+`get_generation` (400 to 529) under `OpenRouterError` as there, and those it has for other
+operations (408, 409, 410, 413, 422, 499, 503, 504), which its `get_generation` raises as
+`OpenRouterDefaultError`, as subclasses of that. `NoResponseError` is the base of the errors that
+come with no response at all.
 """
 
 from __future__ import annotations
@@ -15,23 +22,35 @@ import httpx
 from openrouter_generations_client.models.error_response import ErrorResponse
 
 from ._validation import ModelTypeError, loads_json, parse_model
+from .utils import DEFAULT_RETRY_STATUSES
 
 __all__ = [
     "APIConnectionError",
     "APITimeoutError",
     "BadGatewayResponseError",
+    "BadRequestResponseError",
+    "ClientClosedRequestResponseError",
+    "ConflictResponseError",
     "EdgeNetworkTimeoutResponseError",
     "ErrorResponse",
+    "ForbiddenResponseError",
+    "GatewayTimeoutResponseError",
+    "GoneResponseError",
     "InternalServerResponseError",
+    "NoResponseError",
     "NotFoundResponseError",
     "OpenRouterDefaultError",
     "OpenRouterError",
+    "PayloadTooLargeResponseError",
     "PaymentRequiredResponseError",
     "ProviderOverloadedResponseError",
+    "RequestTimeoutResponseError",
     "ResponseTooLargeError",
     "ResponseValidationError",
+    "ServiceUnavailableResponseError",
     "TooManyRequestsResponseError",
     "UnauthorizedResponseError",
+    "UnprocessableEntityResponseError",
     "error_class_for_status",
 ]
 
@@ -43,6 +62,12 @@ class OpenRouterError(Exception):
     raw response text, whatever its format; `data` the parsed error object when the body was
     one. `raw_response` is the last `httpx.Response` (its `.request` is the only place the API
     key can be found). `attempts` counts the requests made, retries included.
+
+    `retryable` says whether trying again later makes sense (a rate limit, a server fault, a
+    refused connection or a timeout), so a caller can decide without a table of statuses; a 404
+    is not, unless you just made the generation (see `RetryConfig.retry_not_found_for`). `hint`
+    is what to do about it, when the client knows (it is part of `str(error)`; `message` stays
+    the server's own words).
     """
 
     def __init__(
@@ -55,6 +80,8 @@ class OpenRouterError(Exception):
         raw_response: httpx.Response | None = None,
         data: ErrorResponse | None = None,
         attempts: int = 1,
+        retryable: bool | None = None,
+        hint: str = "",
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -64,14 +91,21 @@ class OpenRouterError(Exception):
         self.raw_response = raw_response
         self.data = data
         self.attempts = attempts
+        self.retryable = retryable if retryable is not None else status_code in DEFAULT_RETRY_STATUSES
+        self.hint = hint
 
     def __str__(self) -> str:
         where = f"HTTP {self.status_code}: " if self.status_code is not None else ""
         tries = f" (after {self.attempts} attempts)" if self.attempts > 1 else ""
-        return f"{where}{self.message}{tries}"
+        hint = f"; {self.hint}" if self.hint else ""
+        return f"{where}{self.message}{tries}{hint}"
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(status_code={self.status_code!r}, message={self.message!r})"
+
+
+class BadRequestResponseError(OpenRouterError):
+    """400: the request is malformed (e.g. no `id`)."""
 
 
 class UnauthorizedResponseError(OpenRouterError):
@@ -80,6 +114,10 @@ class UnauthorizedResponseError(OpenRouterError):
 
 class PaymentRequiredResponseError(OpenRouterError):
     """402: the account is out of credits."""
+
+
+class ForbiddenResponseError(OpenRouterError):
+    """403: the key may not read this generation."""
 
 
 class NotFoundResponseError(OpenRouterError):
@@ -110,6 +148,38 @@ class OpenRouterDefaultError(OpenRouterError):
     """Any other non-success status."""
 
 
+class RequestTimeoutResponseError(OpenRouterDefaultError):
+    """408: the server timed out waiting for the request."""
+
+
+class ConflictResponseError(OpenRouterDefaultError):
+    """409: a conflict of the moment."""
+
+
+class GoneResponseError(OpenRouterDefaultError):
+    """410: gone for good."""
+
+
+class PayloadTooLargeResponseError(OpenRouterDefaultError):
+    """413: the request is too large."""
+
+
+class UnprocessableEntityResponseError(OpenRouterDefaultError):
+    """422: the request is well-formed but its values are not accepted."""
+
+
+class ClientClosedRequestResponseError(OpenRouterDefaultError):
+    """499: the request was closed before the server answered."""
+
+
+class ServiceUnavailableResponseError(OpenRouterDefaultError):
+    """503: the service is unavailable for now."""
+
+
+class GatewayTimeoutResponseError(OpenRouterDefaultError):
+    """504: a gateway timed out waiting for OpenRouter."""
+
+
 class ResponseValidationError(OpenRouterError):
     """A success status whose body is not the documented shape; `body` keeps the raw text.
 
@@ -127,8 +197,13 @@ class ResponseTooLargeError(OpenRouterError):
     """The body exceeded the client's `max_response_bytes`; reading stopped there."""
 
 
-class APIConnectionError(OpenRouterError):
-    """No response arrived: the connection was refused, reset or closed early."""
+class NoResponseError(OpenRouterError):
+    """No response arrived at all (the official SDK's name for it)."""
+
+
+class APIConnectionError(NoResponseError):
+    """No response arrived: the connection was refused, reset or closed early, the host name did
+    not resolve, or the TLS handshake failed."""
 
 
 class APITimeoutError(APIConnectionError):
@@ -136,12 +211,22 @@ class APITimeoutError(APIConnectionError):
 
 
 _STATUS_ERRORS: dict[int, type[OpenRouterError]] = {
+    400: BadRequestResponseError,
     401: UnauthorizedResponseError,
     402: PaymentRequiredResponseError,
+    403: ForbiddenResponseError,
     404: NotFoundResponseError,
+    408: RequestTimeoutResponseError,
+    409: ConflictResponseError,
+    410: GoneResponseError,
+    413: PayloadTooLargeResponseError,
+    422: UnprocessableEntityResponseError,
     429: TooManyRequestsResponseError,
+    499: ClientClosedRequestResponseError,
     500: InternalServerResponseError,
     502: BadGatewayResponseError,
+    503: ServiceUnavailableResponseError,
+    504: GatewayTimeoutResponseError,
     524: EdgeNetworkTimeoutResponseError,
     529: ProviderOverloadedResponseError,
 }
@@ -196,7 +281,7 @@ def describe_body(content: bytes, content_type: str | None) -> str:
     return f"{kind} body of {len(content)} bytes: {snippet!r}"
 
 
-def status_error(response: httpx.Response, *, attempts: int) -> OpenRouterError:
+def status_error(response: httpx.Response, *, attempts: int, hint: str = "") -> OpenRouterError:
     """The typed error for a non-success response whose body has been read."""
     content = response.content
     data, message = parse_error_body(content)
@@ -210,4 +295,5 @@ def status_error(response: httpx.Response, *, attempts: int) -> OpenRouterError:
         raw_response=response,
         data=data,
         attempts=attempts,
+        hint=hint,
     )

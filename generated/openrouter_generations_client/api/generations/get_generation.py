@@ -6,13 +6,25 @@ import httpx
 from ...client import AuthenticatedClient, Client
 from ...models.error_response import ErrorResponse
 from ...models.get_generation_response import GetGenerationResponse
-from ...types import UNSET, Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
     id: str,
+    http_referer: str | Unset = UNSET,
+    x_open_router_title: str | Unset = UNSET,
+    x_open_router_categories: str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(http_referer, Unset):
+        headers["HTTP-Referer"] = http_referer
+
+    if not isinstance(x_open_router_title, Unset):
+        headers["X-OpenRouter-Title"] = x_open_router_title
+
+    if not isinstance(x_open_router_categories, Unset):
+        headers["X-OpenRouter-Categories"] = x_open_router_categories
 
     params: dict[str, Any] = {}
 
@@ -26,6 +38,7 @@ def _get_kwargs(
         "params": params,
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
@@ -37,6 +50,11 @@ def _parse_response(
 
         return response_200
 
+    if response.status_code == 400:
+        response_400 = ErrorResponse.from_dict(response.json())
+
+        return response_400
+
     if response.status_code == 401:
         response_401 = ErrorResponse.from_dict(response.json())
 
@@ -46,6 +64,11 @@ def _parse_response(
         response_402 = ErrorResponse.from_dict(response.json())
 
         return response_402
+
+    if response.status_code == 403:
+        response_403 = ErrorResponse.from_dict(response.json())
+
+        return response_403
 
     if response.status_code == 404:
         response_404 = ErrorResponse.from_dict(response.json())
@@ -97,6 +120,9 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     id: str,
+    http_referer: str | Unset = UNSET,
+    x_open_router_title: str | Unset = UNSET,
+    x_open_router_categories: str | Unset = UNSET,
 ) -> Response[ErrorResponse | GetGenerationResponse]:
     """Get request and usage metadata for a generation
 
@@ -106,6 +132,9 @@ def sync_detailed(
 
     Args:
         id (str):
+        http_referer (str | Unset):
+        x_open_router_title (str | Unset):
+        x_open_router_categories (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -117,6 +146,9 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         id=id,
+        http_referer=http_referer,
+        x_open_router_title=x_open_router_title,
+        x_open_router_categories=x_open_router_categories,
     )
 
     response = client.get_httpx_client().request(
@@ -130,6 +162,9 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     id: str,
+    http_referer: str | Unset = UNSET,
+    x_open_router_title: str | Unset = UNSET,
+    x_open_router_categories: str | Unset = UNSET,
 ) -> ErrorResponse | GetGenerationResponse | None:
     """Get request and usage metadata for a generation
 
@@ -139,6 +174,9 @@ def sync(
 
     Args:
         id (str):
+        http_referer (str | Unset):
+        x_open_router_title (str | Unset):
+        x_open_router_categories (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -151,6 +189,9 @@ def sync(
     return sync_detailed(
         client=client,
         id=id,
+        http_referer=http_referer,
+        x_open_router_title=x_open_router_title,
+        x_open_router_categories=x_open_router_categories,
     ).parsed
 
 
@@ -158,6 +199,9 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     id: str,
+    http_referer: str | Unset = UNSET,
+    x_open_router_title: str | Unset = UNSET,
+    x_open_router_categories: str | Unset = UNSET,
 ) -> Response[ErrorResponse | GetGenerationResponse]:
     """Get request and usage metadata for a generation
 
@@ -167,6 +211,9 @@ async def asyncio_detailed(
 
     Args:
         id (str):
+        http_referer (str | Unset):
+        x_open_router_title (str | Unset):
+        x_open_router_categories (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -178,6 +225,9 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         id=id,
+        http_referer=http_referer,
+        x_open_router_title=x_open_router_title,
+        x_open_router_categories=x_open_router_categories,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -189,6 +239,9 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     id: str,
+    http_referer: str | Unset = UNSET,
+    x_open_router_title: str | Unset = UNSET,
+    x_open_router_categories: str | Unset = UNSET,
 ) -> ErrorResponse | GetGenerationResponse | None:
     """Get request and usage metadata for a generation
 
@@ -198,6 +251,9 @@ async def asyncio(
 
     Args:
         id (str):
+        http_referer (str | Unset):
+        x_open_router_title (str | Unset):
+        x_open_router_categories (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -211,5 +267,8 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             id=id,
+            http_referer=http_referer,
+            x_open_router_title=x_open_router_title,
+            x_open_router_categories=x_open_router_categories,
         )
     ).parsed

@@ -1,0 +1,250 @@
+"""Errors that say what to do, through the real client over real loopback sockets.
+
+A 401 says whether no key was sent or the key was refused; a connection error names the host and
+port it tried (and, for TLS, that the certificate is the problem); a timeout names which timeout
+ran out and its value; a 404 that is not OpenRouter's "generation not found" names the URL and is
+never waited for; `retryable` says whether trying again later makes sense.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import pathlib
+import socket
+import ssl
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from openrouter_generations import OpenRouter, errors
+from openrouter_generations.testing import FakeOpenRouter, Reply, error_body
+from openrouter_generations.utils import NO_RETRIES, RetryConfig
+
+from .conftest import EXAMPLE_BODY, EXAMPLE_ID, SECRET_KEY, FakeClock, Lookup
+
+
+def _fails(lookup: Lookup, **kwargs: Any) -> errors.OpenRouterError:
+    with pytest.raises(errors.OpenRouterError) as caught:
+        lookup(id=EXAMPLE_ID, **kwargs)
+    assert SECRET_KEY not in str(caught.value)
+    return caught.value
+
+
+# -- 401 --------------------------------------------------------------------------------------
+
+
+def test_no_key_says_no_key_was_given_and_how_to_give_one(
+    server: FakeOpenRouter, lookup: Lookup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("OPENROUTER_API_KEY", raising=False)
+    err = _fails(lookup, client_kwargs={"api_key": None})
+    assert type(err) is errors.UnauthorizedResponseError
+    assert "authorization" not in server.requests[-1].headers
+    assert err.message == "No auth credentials found"  # the server's own words, kept
+    assert "no API key was given" in str(err)
+    assert "api_key=" in str(err)
+    assert "OPENROUTER_API_KEY" in str(err)
+    assert err.retryable is False
+
+
+def test_a_refused_key_says_it_was_refused_without_showing_it(server: FakeOpenRouter, lookup: Lookup) -> None:
+    server.script_next(Reply(401, error_body(401, f"User not found for key {SECRET_KEY}")))
+    err = _fails(lookup)
+    assert type(err) is errors.UnauthorizedResponseError
+    assert "the API key was refused" in str(err)
+    assert "no API key" not in str(err)
+    assert SECRET_KEY not in err.message
+    assert SECRET_KEY not in err.body
+
+
+# -- connection errors ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def refused_url() -> Iterator[str]:
+    """A loopback port bound but not listening: every connection is refused."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+def test_a_refused_connection_names_the_host_and_port(refused_url: str, lookup: Lookup, clock: FakeClock) -> None:
+    err = _fails(lookup, client_kwargs={"server_url": refused_url})
+    assert type(err) is errors.APIConnectionError
+    assert isinstance(err, errors.NoResponseError)
+    host_port = refused_url.removeprefix("http://")
+    assert f"the connection to {host_port} was refused" in str(err)
+    assert "check server_url" in str(err)
+    assert err.retryable is True
+    assert err.attempts == 5  # retried, as before
+
+
+def test_a_host_name_that_does_not_resolve_is_named_with_its_port(
+    lookup: Lookup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No query leaves the machine: the resolver answers as it does for an unknown name.
+    real = socket.getaddrinfo
+
+    def resolve(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if host == "api.example.invalid":
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    err = _fails(lookup, client_kwargs={"server_url": "https://api.example.invalid:8443/api/v1"}, retries=NO_RETRIES)
+    assert type(err) is errors.APIConnectionError
+    assert "cannot resolve the host name 'api.example.invalid' (port 8443)" in str(err)
+
+
+def _self_signed(directory: pathlib.Path) -> tuple[pathlib.Path, pathlib.Path]:
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "self-signed.test")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = directory / "cert.pem", directory / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return cert_path, key_path
+
+
+@pytest.fixture
+def untrusted_tls_url(tmp_path: pathlib.Path) -> Iterator[str]:
+    """A loopback TLS server whose certificate no CA signed: every handshake is refused by the client."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(*_self_signed(tmp_path))
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    listener.settimeout(0.2)
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            with conn, contextlib.suppress(OSError):
+                conn.settimeout(5)
+                context.wrap_socket(conn, server_side=True).close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"https://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        listener.close()
+
+
+def test_a_tls_failure_is_named_a_certificate_problem_and_not_retried(
+    untrusted_tls_url: str, lookup: Lookup, clock: FakeClock
+) -> None:
+    err = _fails(lookup, client_kwargs={"server_url": untrusted_tls_url})
+    assert type(err) is errors.APIConnectionError
+    host_port = untrusted_tls_url.removeprefix("https://")
+    assert f"the TLS handshake with {host_port} failed: a certificate problem" in str(err)
+    assert "verify=" in str(err)
+    assert err.retryable is False
+    assert err.attempts == 1  # the same certificate would come back
+    assert clock.sleeps == []
+
+
+# -- timeouts ---------------------------------------------------------------------------------
+
+
+def test_a_read_timeout_names_the_timeout_and_its_value(server: FakeOpenRouter, lookup: Lookup) -> None:
+    server.script_next(Reply(200, EXAMPLE_BODY, delay=0.5))
+    err = _fails(lookup, client_kwargs={"timeout_ms": 100}, retries=NO_RETRIES)
+    assert type(err) is errors.APITimeoutError
+    host_port = server.url.removeprefix("http://")
+    assert f"no complete response from {host_port} within the read timeout of 0.1 s (timeout_ms=100" in str(err)
+    assert err.retryable is True
+
+
+def test_the_attempts_own_deadline_is_named_as_such(server: FakeOpenRouter) -> None:
+    # One byte every 20 ms: each read is in time, the whole is not. The real clock: the deadline
+    # is the client's own, measured on its monotonic clock.
+    server.script_next(Reply(200, EXAMPLE_BODY, trickle=0.02))
+    client = OpenRouter(api_key=SECRET_KEY, server_url=server.url, timeout_ms=300)
+    with client, pytest.raises(errors.APITimeoutError) as caught:
+        client.generations.get_generation(id=EXAMPLE_ID, retries=NO_RETRIES)
+    assert "within the attempt's overall timeout of 0.3 s (timeout_ms=300" in str(caught.value)
+
+
+# -- 404 ----------------------------------------------------------------------------------------
+
+NOT_THE_ENDPOINT = {
+    "html page": Reply(404, "<html><title>404: This page could not be found.</title></html>", content_type="text/html"),
+    "empty": Reply(404, b"", content_type=None),
+    "other json": Reply(404, {"detail": "Not Found"}),
+}
+
+
+@pytest.mark.parametrize("reply", NOT_THE_ENDPOINT.values(), ids=NOT_THE_ENDPOINT.keys())
+def test_a_404_from_a_wrong_server_url_ends_at_once_with_the_url(
+    reply: Reply, server: FakeOpenRouter, lookup: Lookup, clock: FakeClock
+) -> None:
+    server.script_next(reply, reply)
+    wrong = server.url + "/generation"  # a common mistake: the endpoint's URL as the base
+    err = _fails(lookup, client_kwargs={"server_url": wrong}, retries=RetryConfig(retry_not_found_for=15_000))
+    assert type(err) is errors.NotFoundResponseError
+    assert err.attempts == len(server.requests) == 1  # never waited for
+    assert clock.sleeps == []
+    assert f"{wrong}/generation?id={EXAMPLE_ID} is not OpenRouter's generation endpoint" in str(err)
+    assert "check server_url" in str(err)
+    assert err.retryable is False
+
+
+def test_the_documented_404_is_still_waited_for(server: FakeOpenRouter, lookup: Lookup, clock: FakeClock) -> None:
+    server.script_next(Reply(404, error_body(404, "Generation not found")))
+    assert lookup(id=EXAMPLE_ID, retries=RetryConfig(retry_not_found_for=15_000)).data.id == EXAMPLE_ID
+    assert len(server.requests) == 2
+
+
+def test_the_documented_404_has_no_url_hint(server: FakeOpenRouter, lookup: Lookup) -> None:
+    with pytest.raises(errors.NotFoundResponseError) as caught:
+        lookup(id="gen-never-there", retries=NO_RETRIES)
+    assert str(caught.value) == "HTTP 404: Generation gen-never-there not found"
+
+
+# -- retryable --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("reply", "retryable"),
+    [
+        (Reply(429, error_body(429, "slow down")), True),
+        (Reply(503, b""), True),
+        (Reply(400, error_body(400, "bad")), False),
+        (Reply(402, error_body(402, "no credits")), False),
+        (Reply(200, b"not json"), False),
+    ],
+    ids=["429", "503", "400", "402", "invalid body"],
+)
+def test_retryable_says_whether_a_later_try_makes_sense(
+    reply: Reply, retryable: bool, server: FakeOpenRouter, lookup: Lookup
+) -> None:
+    server.script_next(reply)
+    assert _fails(lookup, retries=NO_RETRIES).retryable is retryable
