@@ -13,7 +13,7 @@ import random
 import ssl
 import threading
 import types
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator, Callable, Iterable
 from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
@@ -28,6 +28,9 @@ from .utils import DEFAULT_RETRY_CONFIG, SYSTEM_CLOCK, Clock, RetryConfig
 
 if TYPE_CHECKING:
     import asyncio  # at run time imported on first async use: it costs a sync program ~13 ms
+
+    from .bulk import GenerationResult  # imported by the methods that need it, on their first use
+    from .cache import GenerationCache
 
 __all__ = [
     "DEFAULT_MAX_RESPONSE_BYTES",
@@ -436,6 +439,62 @@ class Generations:
         _check_id(id)
         return await self._sdk.request_async(
             _get_generation, GetGenerationResponse, id=id, retries=retries, server_url=server_url, timeout_ms=timeout_ms
+        )
+
+    def get_generations(
+        self,
+        ids: Iterable[object],
+        *,
+        concurrency: int = 16,
+        on_result: Callable[[GenerationResult], object] | None = None,
+        cache: GenerationCache | None = None,
+        retries: RetryConfig | None = None,
+        server_url: str | None = None,
+        timeout_ms: int | None = None,
+    ) -> list[GenerationResult]:
+        """Looks up many generations, at most `concurrency` at once: one `bulk.GenerationResult`
+        per id, in input order; a failure is that id's result, never the batch's exception.
+
+        `on_result` is called in the caller's thread as each id's result is settled (each
+        position of a repeated id). `cache` (a `cache.GenerationCache`) answers the ids it
+        holds and keeps each new success. On a 429 the batch slows down as one (see README).
+        """
+        from . import bulk
+
+        return bulk.get_generations(
+            self._sdk,
+            ids,
+            concurrency=concurrency,
+            on_result=on_result,
+            cache=cache,
+            retries=retries,
+            server_url=server_url,
+            timeout_ms=timeout_ms,
+        )
+
+    async def get_generations_async(
+        self,
+        ids: Iterable[object],
+        *,
+        concurrency: int = 16,
+        on_result: Callable[[GenerationResult], object] | None = None,
+        cache: GenerationCache | None = None,
+        retries: RetryConfig | None = None,
+        server_url: str | None = None,
+        timeout_ms: int | None = None,
+    ) -> list[GenerationResult]:
+        """The async twin of `get_generations`, on the running loop (`on_result` runs in it)."""
+        from . import bulk
+
+        return await bulk.get_generations_async(
+            self._sdk,
+            ids,
+            concurrency=concurrency,
+            on_result=on_result,
+            cache=cache,
+            retries=retries,
+            server_url=server_url,
+            timeout_ms=timeout_ms,
         )
 
 
