@@ -37,10 +37,8 @@ if TYPE_CHECKING:
     from ._client import OpenRouter
     from .cache import GenerationCache
 
-__all__ = ["DEFAULT_CONCURRENCY", "GenerationResult"]
+__all__ = ["GenerationResult"]
 
-#: Lookups in flight at once unless told otherwise: well inside one pool (100 connections).
-DEFAULT_CONCURRENCY = 16
 # How often a waiting worker looks whether its batch was stopped (Ctrl-C, an error in on_result).
 _STOP_CHECK = 0.1
 
