@@ -1,7 +1,8 @@
 """The client end to end, with no key and no network: `make demo`.
 
-Starts the stand-in OpenRouter on 127.0.0.1, looks up a generation with the sync and the async
-API, and shows a documented error raised as its class. Point it at the real service with
+Starts the package's fake OpenRouter (`openrouter_generations.testing`) on 127.0.0.1, looks up
+a generation with the sync and the async API, and shows a documented error raised as its class.
+Point it at the real service with
 `python examples/demo.py --live gen-...` and OPENROUTER_API_KEY set.
 """
 
@@ -13,7 +14,7 @@ import os
 import sys
 
 from openrouter_generations import OpenRouter, errors, models, utils
-from stand_in import EXAMPLE_ID, StandIn
+from openrouter_generations.testing import FakeOpenRouter
 
 
 def show(res: models.GetGenerationResponse) -> None:
@@ -57,9 +58,10 @@ def main() -> int:
     if args.live:
         run(None, os.environ.get("OPENROUTER_API_KEY"), args.live)
         return 0
-    with StandIn() as server:
-        print(f"stand-in OpenRouter listening on {server.url}")
-        run(server.url, "sk-or-demo-key", EXAMPLE_ID)
+    with FakeOpenRouter(api_key="sk-or-demo-key") as fake:
+        rec = fake.add_generation(model="openai/gpt-4o", native_tokens_prompt=1200, native_tokens_cached=800)
+        print(f"fake OpenRouter listening on {fake.server_url}")
+        run(fake.server_url, fake.api_key, rec["id"])
     return 0
 
 
