@@ -152,6 +152,7 @@ def test_a_callable_key_is_asked_for_once_per_call_and_never_shown(
     with make_client(api_key=key_source) as client:
         assert "<callable>" in repr(client)
         client.generations.get_generation(id=EXAMPLE_ID)
+        server.api_key = SECRET_KEY + "-rotated"  # the server now takes only the rotated key
         client.generations.get_generation(id=EXAMPLE_ID)
     assert len(asked) == 2
     sent = [seen.headers["authorization"] for seen in server.requests]

@@ -12,8 +12,9 @@ import random
 import ssl
 import threading
 import types
-from collections.abc import AsyncGenerator, Callable, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import AsyncGenerator, Callable, Iterable, Mapping
+from contextlib import AbstractAsyncContextManager, AbstractContextManager
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import httpx
 
@@ -30,13 +31,25 @@ from ._settings import (
     check_headers,
     server_url_for,
 )
+from ._slots import PoolSlots
 from ._version import __version__
 from .utils import DEFAULT_RETRY_CONFIG, SYSTEM_CLOCK, Clock, RetryConfig
 
 if TYPE_CHECKING:
     import asyncio  # at run time imported on first async use: it costs a sync program ~13 ms
 
-__all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "DEFAULT_SERVER_URL", "DEFAULT_TIMEOUT_MS", "Generations", "OpenRouter"]
+    from .bulk import GenerationResult  # imported by the methods that need it, on their first use
+    from .cache import GenerationCache
+
+__all__ = [
+    "DEFAULT_MAX_RESPONSE_BYTES",
+    "DEFAULT_SERVER_URL",
+    "DEFAULT_TIMEOUT_MS",
+    "Admission",
+    "AsyncAdmission",
+    "Generations",
+    "OpenRouter",
+]
 
 T = TypeVar("T")
 
@@ -51,6 +64,33 @@ _USER_AGENT = f"openrouter-generations/{__version__} python-httpx/{httpx.__versi
 # Sends a redirect hop without the client's `auth`, as httpx itself does: a caller's
 # `httpx.Client(auth=...)` must not follow a redirect to another origin.
 _NO_AUTH = httpx.Auth()
+
+
+class Admission(Protocol):
+    """What a batch puts around each attempt of its calls (see `OpenRouter._run`)."""
+
+    def acquire(self, call: Call[Any]) -> None:
+        """Blocks until the batch lets the next attempt of `call` begin."""
+
+    def release(self, call: Call[Any], finished: bool) -> bool:
+        """The attempt is over (`finished` False: interrupted, with no outcome). True when the
+        batch takes its failure upon itself: it is tried again at once, not as a retry."""
+
+    def wait(self, seconds: float) -> None:
+        """Sleeps before a retry (the batch may cut it short by raising, when it stops)."""
+
+
+class AsyncAdmission(Protocol):
+    """The async twin of `Admission`."""
+
+    async def acquire(self, call: Call[Any]) -> None:
+        """Waits until the batch lets the next attempt of `call` begin."""
+
+    def release(self, call: Call[Any], finished: bool) -> bool:
+        """As `Admission.release`."""
+
+    async def wait(self, seconds: float) -> None:
+        """As `Admission.wait`."""
 
 
 class OpenRouter:
@@ -107,6 +147,7 @@ class OpenRouter:
         self._owns_client = client is None
         # One pool per running event loop, each with the guard that closes it when its loop ends.
         self._async_pools: dict[asyncio.AbstractEventLoop, tuple[httpx.AsyncClient, AsyncGenerator[None, None]]] = {}
+        self._slots = PoolSlots()  # admission to each pool (see `_run`)
         self._ssl_context: ssl.SSLContext | None = None
         self._lock = threading.Lock()
         self.clock = clock if clock is not None else SYSTEM_CLOCK
@@ -151,6 +192,14 @@ class OpenRouter:
         if pool is not None:
             await pool[1].aclose()  # the guard's `finally` closes the client
         self.close()
+
+    def _sync_pool(self) -> tuple[httpx.Client, AbstractContextManager[Any]]:
+        client = self._sync_client()
+        return client, self._slots.sync(client)
+
+    async def _async_pool(self) -> tuple[httpx.AsyncClient, AbstractAsyncContextManager[Any]]:
+        client = await self._async_httpx_client()
+        return client, self._slots.running_loop(client)
 
     def _sync_client(self) -> httpx.Client:
         with self._lock:
@@ -249,28 +298,7 @@ class OpenRouter:
         `http_headers` sets or replaces any header of the call's requests.
         """
         call = self._call(endpoint, params, expected, retries, server_url, timeout_ms, http_headers)
-        client = self._sync_client()
-        while True:
-            request = call.build_request(client)
-            try:
-                response = client.send(request, stream=True, follow_redirects=False)
-                try:
-                    while (redirect := call.redirect(response, client.max_redirects)) is not None:
-                        response.close()
-                        response = client.send(redirect, stream=True, follow_redirects=False, auth=_NO_AUTH)
-                    body = call.start_body(response)
-                    if not response.is_stream_consumed:
-                        for chunk in response.iter_raw():
-                            call.add_chunk(response, body, chunk)
-                finally:
-                    response.close()
-                call.record_response(response, body)
-            except SEND_ERRORS as exc:
-                call.record_exception(exc)
-            delay = call.retry_delay()
-            if delay is None:
-                return call.result()
-            self.clock.sleep(delay)
+        return self._run(call).result()
 
     async def request_async(
         self,
@@ -285,28 +313,62 @@ class OpenRouter:
     ) -> T:
         """The async twin of `request`."""
         call = self._call(endpoint, params, expected, retries, server_url, timeout_ms, http_headers)
-        client = await self._async_httpx_client()
+        return (await self._run_async(call)).result()
+
+    def _run(self, call: Call[T], batch: Admission | None = None) -> Call[T]:
+        """Drives `call` to its last attempt and returns it (its `result()` is the model or the
+        typed error; its `response.content` the body as received, for a caller that keeps it).
+
+        Each attempt first waits for a slot of the pool (and of `batch`, if given): that wait
+        is not the server's fault, so it counts against neither the attempt's timeout nor the
+        call's retry budget, and an attempt the batch excuses (a rate limit that the whole batch
+        waits out) is not one of the call's retries.
+        """
+        client, slots = self._sync_pool()
         while True:
-            request = call.build_request(client)
+            queued = self._runtime.monotonic()
+            if batch is not None:
+                batch.acquire(call)
             try:
-                response = await client.send(request, stream=True, follow_redirects=False)
-                try:
-                    while (redirect := call.redirect(response, client.max_redirects)) is not None:
-                        await response.aclose()
-                        response = await client.send(redirect, stream=True, follow_redirects=False, auth=_NO_AUTH)
-                    body = call.start_body(response)
-                    if not response.is_stream_consumed:
-                        async for chunk in response.aiter_raw():
-                            call.add_chunk(response, body, chunk)
-                finally:
-                    await response.aclose()
-                call.record_response(response, body)
-            except SEND_ERRORS as exc:
-                call.record_exception(exc)
+                with slots:
+                    call.admitted(queued)
+                    _attempt(call, client)
+            except BaseException:  # interrupted or cancelled: the attempt has no outcome
+                if batch is not None:
+                    batch.release(call, False)
+                raise
+            excused = batch is not None and batch.release(call, True)
+            if excused:
+                call.excuse_attempt()
+                continue
             delay = call.retry_delay()
             if delay is None:
-                return call.result()
-            await self.clock.sleep_async(delay)
+                return call
+            (batch.wait if batch is not None else self.clock.sleep)(delay)
+
+    async def _run_async(self, call: Call[T], batch: AsyncAdmission | None = None) -> Call[T]:
+        """The async twin of `_run`."""
+        client, slots = await self._async_pool()
+        while True:
+            queued = self._runtime.monotonic()
+            if batch is not None:
+                await batch.acquire(call)
+            try:
+                async with slots:
+                    call.admitted(queued)
+                    await _attempt_async(call, client)
+            except BaseException:  # interrupted or cancelled: the attempt has no outcome
+                if batch is not None:
+                    batch.release(call, False)
+                raise
+            excused = batch is not None and batch.release(call, True)
+            if excused:
+                call.excuse_attempt()
+                continue
+            delay = call.retry_delay()
+            if delay is None:
+                return call
+            await (batch.wait if batch is not None else self.clock.sleep_async)(delay)
 
 
 class Generations:
@@ -383,6 +445,103 @@ class Generations:
         headers = {keyword: header for keyword, header, _ in ATTRIBUTION}
         values = {name: check_header_value(headers[name], value) for name, value in given.items() if value is not None}
         return {"id": id, **self._sdk.attribution, **values}
+
+    def get_generations(
+        self,
+        ids: Iterable[object],
+        *,
+        concurrency: int = 16,
+        on_result: Callable[[GenerationResult], object] | None = None,
+        cache: GenerationCache | None = None,
+        retries: RetryConfig | None = None,
+        server_url: str | None = None,
+        timeout_ms: int | None = None,
+    ) -> list[GenerationResult]:
+        """Looks up many generations, at most `concurrency` at once: one `bulk.GenerationResult`
+        per id, in input order; a failure is that id's result, never the batch's exception.
+
+        `on_result` is called in the caller's thread as each id's result is settled (each
+        position of a repeated id). `cache` (a `cache.GenerationCache`) answers the ids it
+        holds and keeps each new success. On a 429 the batch slows down as one (see README).
+        """
+        from . import bulk
+
+        return bulk.get_generations(
+            self._sdk,
+            ids,
+            concurrency=concurrency,
+            on_result=on_result,
+            cache=cache,
+            retries=retries,
+            server_url=server_url,
+            timeout_ms=timeout_ms,
+        )
+
+    async def get_generations_async(
+        self,
+        ids: Iterable[object],
+        *,
+        concurrency: int = 16,
+        on_result: Callable[[GenerationResult], object] | None = None,
+        cache: GenerationCache | None = None,
+        retries: RetryConfig | None = None,
+        server_url: str | None = None,
+        timeout_ms: int | None = None,
+    ) -> list[GenerationResult]:
+        """The async twin of `get_generations`, on the running loop (`on_result` runs in it)."""
+        from . import bulk
+
+        return await bulk.get_generations_async(
+            self._sdk,
+            ids,
+            concurrency=concurrency,
+            on_result=on_result,
+            cache=cache,
+            retries=retries,
+            server_url=server_url,
+            timeout_ms=timeout_ms,
+        )
+
+
+def _attempt(call: Call[Any], client: httpx.Client) -> None:
+    """One attempt of `call`: its request, redirects, and body read under the cap; the outcome
+    (a response or a send error) recorded in `call`."""
+    request = call.build_request(client)
+    try:
+        response = client.send(request, stream=True, follow_redirects=False)
+        try:
+            while (redirect := call.redirect(response, client.max_redirects)) is not None:
+                response.close()
+                response = client.send(redirect, stream=True, follow_redirects=False, auth=_NO_AUTH)
+            body = call.start_body(response)
+            if not response.is_stream_consumed:
+                for chunk in response.iter_raw():
+                    call.add_chunk(response, body, chunk)
+        finally:
+            response.close()
+        call.record_response(response, body)
+    except SEND_ERRORS as exc:
+        call.record_exception(exc)
+
+
+async def _attempt_async(call: Call[Any], client: httpx.AsyncClient) -> None:
+    """The async twin of `_attempt`."""
+    request = call.build_request(client)
+    try:
+        response = await client.send(request, stream=True, follow_redirects=False)
+        try:
+            while (redirect := call.redirect(response, client.max_redirects)) is not None:
+                await response.aclose()
+                response = await client.send(redirect, stream=True, follow_redirects=False, auth=_NO_AUTH)
+            body = call.start_body(response)
+            if not response.is_stream_consumed:
+                async for chunk in response.aiter_raw():
+                    call.add_chunk(response, body, chunk)
+        finally:
+            await response.aclose()
+        call.record_response(response, body)
+    except SEND_ERRORS as exc:
+        call.record_exception(exc)
 
 
 def _check_id(value: object) -> None:
