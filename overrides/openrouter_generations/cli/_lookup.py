@@ -61,6 +61,8 @@ class Lookup:
         self._args = args
         self._lock = threading.Lock()
         self.done: dict[str, Any] = {}
+        self.server_url = client.server_url
+        self._cache = self._open_cache()
 
     def run(self, ids: Sequence[str], on_result: Callable[[Any], None] | None = None) -> list[Any]:
         def keep(result: Any) -> None:
@@ -73,7 +75,7 @@ class Lookup:
             list(ids),
             concurrency=self._args.concurrency,
             on_result=keep,
-            cache=self._cache(),
+            cache=self._cache,
         )
 
     def finished(self, ids: Sequence[str]) -> list[Any]:
@@ -81,12 +83,18 @@ class Lookup:
         with self._lock:
             return [self.done[i] for i in ids if i in self.done]
 
-    def _cache(self) -> Any:
+    def _open_cache(self) -> Any:
         if self._args.no_cache:
             return None
         from ..cache import GenerationCache, default_cache_path
 
-        return GenerationCache(self._args.cache if self._args.cache is not None else default_cache_path())
+        path = self._args.cache if self._args.cache is not None else default_cache_path()
+        try:
+            return GenerationCache(path)
+        except OSError as exc:
+            raise UsageError(
+                f"cannot open the cache at {path}: {exc.strerror or exc}; pass --cache PATH or --no-cache"
+            ) from None
 
 
 def reason(error: BaseException | None) -> str:

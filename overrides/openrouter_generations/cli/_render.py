@@ -43,18 +43,36 @@ def _ms(value: object) -> str:
     return "" if value is None else f"{cell(value)} ms"
 
 
-def costs_table(console: Console, rows: Sequence[Mapping[str, Any]], failed: Sequence[Failure], totals: Totals,
-                *, fields: Sequence[str], note: str = "") -> None:
+def costs_table(
+    console: Console,
+    rows: Sequence[Mapping[str, Any]],
+    failed: Sequence[Failure],
+    totals: Totals,
+    *,
+    fields: Sequence[str],
+    note: str = "",
+) -> None:
     table = Table(box=box.SIMPLE_HEAD, title="Generations", title_justify="left")
-    for name, justify in [("id", "left"), ("model", "left"), ("provider", "left"), ("prompt", "right"),
-                          ("completion", "right"), ("cost", "right")]:
+    for name, justify in [
+        ("id", "left"),
+        ("model", "left"),
+        ("provider", "left"),
+        ("prompt", "right"),
+        ("completion", "right"),
+        ("cost", "right"),
+    ]:
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for name in fields:
         table.add_column(name)
     for row in rows:
         table.add_row(
-            row["id"], row["model"], row["provider_name"] or "", cell(row["native_tokens_prompt"]),
-            cell(row["native_tokens_completion"]), money(row["total_cost"]), *(cell(row.get(f)) for f in fields),
+            row["id"],
+            row["model"],
+            row["provider_name"] or "",
+            cell(row["native_tokens_prompt"]),
+            cell(row["native_tokens_completion"]),
+            money(row["total_cost"]),
+            *(cell(row.get(f)) for f in fields),
         )
     console.print(table)
     if failed:
@@ -65,9 +83,16 @@ def costs_table(console: Console, rows: Sequence[Mapping[str, Any]], failed: Seq
             missing.add_row(ident, why, style="red")
         console.print(missing)
     title = "Totals" + (f" so far: INCOMPLETE, {note}" if totals.incomplete else "")
-    summary = Table(box=box.SIMPLE_HEAD, title=title, title_justify="left", title_style="bold red" if totals.incomplete else "bold")
-    for name, justify in [("", "left"), ("count", "right"), ("prompt", "right"), ("completion", "right"),
-                          ("cost", "right")]:
+    summary = Table(
+        box=box.SIMPLE_HEAD, title=title, title_justify="left", title_style="bold red" if totals.incomplete else "bold"
+    )
+    for name, justify in [
+        ("", "left"),
+        ("count", "right"),
+        ("prompt", "right"),
+        ("completion", "right"),
+        ("cost", "right"),
+    ]:
         summary.add_column(name, justify=justify)  # type: ignore[arg-type]
     for label, groups in (("model", totals.by_model), ("provider", totals.by_provider)):
         for name in sorted(groups):
@@ -78,10 +103,17 @@ def costs_table(console: Console, rows: Sequence[Mapping[str, Any]], failed: Seq
 
 
 def _tally_cells(tally: Tally) -> list[str]:
-    return [str(tally.count), str(tally.native_tokens_prompt), str(tally.native_tokens_completion), money(tally.total_cost)]
+    return [
+        str(tally.count),
+        str(tally.native_tokens_prompt),
+        str(tally.native_tokens_completion),
+        money(tally.total_cost),
+    ]
 
 
-def costs_csv(out: IO[str], rows: Sequence[Mapping[str, Any]], failed: Sequence[Failure], *, fields: Sequence[str]) -> None:
+def costs_csv(
+    out: IO[str], rows: Sequence[Mapping[str, Any]], failed: Sequence[Failure], *, fields: Sequence[str]
+) -> None:
     """One row per id, the same columns for each (every documented field, then `fields`, then
     `error`): a failed id has its id and its reason, and empty cells."""
     columns = list(DOCUMENTED_FIELDS) + [f for f in dict.fromkeys(fields) if f not in DOCUMENTED_FIELDS]
@@ -96,14 +128,24 @@ def costs_csv(out: IO[str], rows: Sequence[Mapping[str, Any]], failed: Sequence[
 def totals_csv(out: IO[str], totals: Totals) -> None:
     """The totals as CSV: one row per model, per provider, and one for all."""
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["group", "name", "count", "total_cost", "native_tokens_prompt", "native_tokens_completion",
-                     "incomplete"])
+    writer.writerow(
+        ["group", "name", "count", "total_cost", "native_tokens_prompt", "native_tokens_completion", "incomplete"]
+    )
     entries = [("model", n, totals.by_model[n]) for n in sorted(totals.by_model)]
     entries += [("provider", n, totals.by_provider[n]) for n in sorted(totals.by_provider)]
     entries.append(("all", "", totals.all))
     for group, name, tally in entries:
-        writer.writerow([group, name, tally.count, cell(tally.total_cost), tally.native_tokens_prompt,
-                         tally.native_tokens_completion, cell(totals.incomplete)])
+        writer.writerow(
+            [
+                group,
+                name,
+                tally.count,
+                cell(tally.total_cost),
+                tally.native_tokens_prompt,
+                tally.native_tokens_completion,
+                cell(totals.incomplete),
+            ]
+        )
 
 
 def costs_json(rows: Sequence[Mapping[str, Any]], failed: Sequence[Failure], totals: Totals, requested: int) -> str:
@@ -136,12 +178,18 @@ def generation_summary(console: Console, row: Mapping[str, Any], *, fields: Sequ
     if row["native_tokens_cached"]:
         native += f" ({row['native_tokens_cached']} cached)"
     native += f" + {cell(row['native_tokens_completion']) or '?'} completion"
-    extra = [f"{row[k]} {label}" for k, label in (("native_tokens_reasoning", "reasoning"),
-                                                  ("native_tokens_completion_images", "images")) if row[k]]
+    extra = [
+        f"{row[k]} {label}"
+        for k, label in (("native_tokens_reasoning", "reasoning"), ("native_tokens_completion_images", "images"))
+        if row[k]
+    ]
     if extra:
         native += f" ({', '.join(extra)})"
     grid.add_row("tokens", native + " (native, billed)")
-    grid.add_row("", f"{cell(row['tokens_prompt']) or '?'} prompt + {cell(row['tokens_completion']) or '?'} completion (normalized)")
+    grid.add_row(
+        "",
+        f"{cell(row['tokens_prompt']) or '?'} prompt + {cell(row['tokens_completion']) or '?'} completion (normalized)",
+    )
     timing = [f"{_ms(row['latency'])} to first token"] if row["latency"] is not None else []
     if row["generation_time"] is not None:
         timing.append(f"{_ms(row['generation_time'])} generating")
@@ -152,8 +200,12 @@ def generation_summary(console: Console, row: Mapping[str, Any], *, fields: Sequ
     grid.add_row("finish", finish)
     attempts = row["provider_responses"]
     if isinstance(attempts, list) and attempts:
-        grid.add_row("attempts", ", ".join(f"{a.get('provider_name', '?')} {cell(a.get('status')) or '?'}"
-                                           for a in attempts if isinstance(a, dict)))
+        grid.add_row(
+            "attempts",
+            ", ".join(
+                f"{a.get('provider_name', '?')} {cell(a.get('status')) or '?'}" for a in attempts if isinstance(a, dict)
+            ),
+        )
     for name in fields:
         grid.add_row(name, cell(row.get(name)))
     console.print(grid)

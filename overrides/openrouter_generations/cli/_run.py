@@ -46,7 +46,15 @@ def run(argv: Sequence[str] | None = None) -> int:
 def _run(args: argparse.Namespace) -> int:
     if args.command == "costs" and args.totals_file is not None and args.format != "csv":
         raise UsageError("--totals-file goes with --format csv (table and json show the totals themselves)")
-    ids = read_ids(args.file).ids if args.command == "costs" else list(dict.fromkeys(args.ids))
+    if args.command == "costs":
+        read = read_ids(args.file)
+        ids = read.ids
+        if read.duplicates:
+            _say(f"{read.duplicates} repeated ids looked up (and counted) once")
+        if read.without_id:
+            _say(f'{read.without_id} JSON lines without an "id" skipped')
+    else:
+        ids = list(dict.fromkeys(args.ids))
     client = make_client(args)
     if args.verbose:
         verbose_log()
@@ -78,7 +86,7 @@ def _get(args: argparse.Namespace, lookup: Lookup, ids: list[str]) -> int:
     if interrupted:
         _say(f"interrupted: {len(results)} of {len(ids)} ids looked up")
         return EXIT_INTERRUPTED
-    return _refused(results) or status
+    return _refused(results, lookup.server_url) or status
 
 
 def _costs(args: argparse.Namespace, lookup: Lookup, ids: list[str]) -> int:
@@ -88,7 +96,7 @@ def _costs(args: argparse.Namespace, lookup: Lookup, ids: list[str]) -> int:
             results = lookup.run(ids, on_result=advance)
         except KeyboardInterrupt:
             results, interrupted = lookup.finished(ids), True
-    if not interrupted and (refused := _refused(results)):
+    if not interrupted and (refused := _refused(results, lookup.server_url)):
         return refused
     rows = [_row(r, args.field) for r in results if r.ok]
     failed: list[Failure] = [(r.id, reason(r.error)) for r in results if not r.ok]
@@ -105,8 +113,10 @@ def _costs(args: argparse.Namespace, lookup: Lookup, ids: list[str]) -> int:
         costs_csv(sys.stdout, rows, failed, fields=args.field)
         if args.totals_file is not None:
             _write_totals(args.totals_file, totals)
-        _say(f"{len(rows)} found, {len(failed)} not found, total {format(totals.all.total_cost, 'f')} USD"
-             + (f" (INCOMPLETE: {note})" if interrupted else ""))
+        _say(
+            f"{len(rows)} found, {len(failed)} not found, total {format(totals.all.total_cost, 'f')} USD"
+            + (f" (INCOMPLETE: {note})" if interrupted else "")
+        )
     sys.stdout.flush()
     if interrupted:
         _say(f"INCOMPLETE: {note}; the totals are of those only")
@@ -118,10 +128,18 @@ def _row(result: Any, fields: Sequence[str]) -> dict[str, Any]:
     return generation_row(result.raw if result.raw is not None else result.response, fields=fields)
 
 
-def _refused(results: Sequence[Any]) -> int:
-    """A refused key fails every id alike: one line says so, instead of a list of them."""
-    if any(isinstance(r.error, errors.UnauthorizedResponseError) for r in results):
-        _say(reason(next(r.error for r in results if isinstance(r.error, errors.UnauthorizedResponseError))))
+def _refused(results: Sequence[Any], server_url: str) -> int:
+    """A refused key, or a server that cannot be reached, fails every id alike: one line says
+    so, instead of a list of them."""
+    refused = [r.error for r in results if isinstance(r.error, errors.UnauthorizedResponseError)]
+    if refused:
+        _say(reason(refused[0]))
+        return EXIT_NOT_FOUND
+    if results and all(
+        isinstance(r.error, errors.APIConnectionError) and not isinstance(r.error, errors.APITimeoutError)
+        for r in results
+    ):
+        _say(f"could not connect to {server_url} ({results[0].error.message}): check --server-url and the network")
         return EXIT_NOT_FOUND
     return 0
 
