@@ -28,7 +28,8 @@ def load_json(name: str) -> Any:
 
 @dataclasses.dataclass
 class FakeClock:
-    """Monotonic and wall time that move only when the client sleeps: no test really waits."""
+    """A `utils.Clock` whose monotonic and wall time move only when the client sleeps: no test
+    really waits. `random` is the jitter source (`OpenRouter(_random=...)`)."""
 
     now: float = 1_000.0
     wall_offset: float = 1_780_000_000.0
@@ -38,7 +39,7 @@ class FakeClock:
     def monotonic(self) -> float:
         return self.now
 
-    def wall_clock(self) -> float:
+    def time(self) -> float:
         return self.now + self.wall_offset
 
     def random(self) -> float:
@@ -48,11 +49,11 @@ class FakeClock:
         self.sleeps.append(seconds)
         self.now += seconds
 
-    async def async_sleep(self, seconds: float) -> None:
+    async def sleep_async(self, seconds: float) -> None:
         self.sleep(seconds)
 
     def runtime(self) -> Runtime:
-        return Runtime(monotonic=self.monotonic, wall_clock=self.wall_clock, random=self.random)
+        return Runtime(monotonic=self.monotonic, wall_clock=self.time, random=self.random)
 
 
 @pytest.fixture
@@ -77,9 +78,8 @@ def make_client(server: StandIn, clock: FakeClock) -> ClientFactory:
         kwargs: dict[str, Any] = {
             "api_key": SECRET_KEY,
             "server_url": server.url,
-            "_runtime": clock.runtime(),
-            "_sleep": clock.sleep,
-            "_async_sleep": clock.async_sleep,
+            "clock": clock,
+            "_random": clock.random,
         }
         kwargs.update(overrides)
         return OpenRouter(**kwargs)

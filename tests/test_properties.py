@@ -450,9 +450,8 @@ def test_retried_sequences_end_in_a_model_or_a_typed_error(script: list[int | No
         OpenRouter(
             api_key=SECRET_KEY,
             client=http,
-            _runtime=clock.runtime(),
-            _sleep=clock.sleep,
-            _async_sleep=clock.async_sleep,
+            clock=clock,
+            _random=clock.random,
         ) as client,
     ):
         try:

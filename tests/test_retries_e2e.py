@@ -17,7 +17,6 @@ import json
 import logging
 import os
 import pathlib
-import random
 import socket
 import subprocess
 import sys
@@ -32,7 +31,7 @@ import pytest
 import yaml
 
 from openrouter_generations import DEFAULT_TIMEOUT_MS, OpenRouter, _call, _retries, errors, models
-from openrouter_generations.utils import NO_RETRIES, BackoffStrategy, RetryConfig
+from openrouter_generations.utils import NO_RETRIES, SYSTEM_CLOCK, BackoffStrategy, RetryConfig
 from openrouter_generations_client.api.generations import get_generation
 from stand_in import EXAMPLE_BODY, EXAMPLE_ID, Reply, StandIn, error_body
 
@@ -161,7 +160,7 @@ def test_many_retries_are_stopped_by_the_60_s_budget(lookup: Lookup, server: Sta
 
 # -- Retry-After -----------------------------------------------------------------------------
 
-FAKE_WALL = FakeClock().wall_clock()  # the wall clock the fake clock starts at
+FAKE_WALL = FakeClock().time()  # the wall clock the fake clock starts at
 
 
 def http_date(epoch: float) -> str:
@@ -579,7 +578,7 @@ def test_retrying_leaks_no_connection_async(make_client: ClientFactory, server: 
 
 LEAK_CAP = 64 * 1024
 # A real clock: the whole-attempt deadline must pass while the body trickles in.
-REAL_RUNTIME = _call.Runtime(monotonic=time.monotonic, wall_clock=time.time, random=random.random)
+REAL_CLOCK = SYSTEM_CLOCK
 
 
 @dataclasses.dataclass(frozen=True)
@@ -605,7 +604,7 @@ CUT_SHORT = {
         Reply(200, EXAMPLE_BODY, trickle=0.02),  # a byte per 20 ms: no single read times out
         errors.APITimeoutError,
         "timeout of 0.15 s",
-        {"timeout_ms": 150, "_runtime": REAL_RUNTIME},
+        {"timeout_ms": 150, "clock": REAL_CLOCK},
         {"retries": NO_RETRIES},
     ),
     "gzip_bomb": CutShort(

@@ -117,7 +117,7 @@ def trickled_headers() -> Iterator[str]:
 def test_headers_that_arrive_past_the_deadline_time_out(trickled_headers: str, lookup: Lookup) -> None:
     # The headers are bounded per read only (httpx reads them before the client sees anything),
     # but an answer whose headers end past the attempt's deadline is a timeout, not a response.
-    real_clock = {"_runtime": None, "server_url": trickled_headers, "timeout_ms": 100}
+    real_clock = {"clock": utils.SYSTEM_CLOCK, "server_url": trickled_headers, "timeout_ms": 100}
     with pytest.raises(errors.APITimeoutError) as caught:
         lookup(id=EXAMPLE_ID, retries=utils.NO_RETRIES, client_kwargs=real_clock)
     assert "timeout of 0.1 s" in caught.value.message

@@ -11,9 +11,8 @@ import os
 import random
 import ssl
 import threading
-import time
 import types
-from collections.abc import AsyncGenerator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
@@ -23,7 +22,7 @@ from openrouter_generations_client.models.get_generation_response import GetGene
 
 from ._call import SEND_ERRORS, Call, CallOptions, Runtime, check_server_url
 from ._version import __version__
-from .utils import DEFAULT_RETRY_CONFIG, RetryConfig
+from .utils import DEFAULT_RETRY_CONFIG, SYSTEM_CLOCK, Clock, RetryConfig
 
 if TYPE_CHECKING:
     import asyncio  # at run time imported on first async use: it costs a sync program ~13 ms
@@ -55,6 +54,10 @@ class OpenRouter:
     The async connections it opens belong to the event loop that opened them, so each loop
     gets a pool of its own, closed by `aclose()` or, at the latest, when that loop shuts down
     its async generators (`asyncio.run` does); `close()` closes the sync pool.
+
+    `clock` (a `utils.Clock`; the system clock by default) is what the client measures
+    deadlines with and waits on between retries; a test passes a virtual one so that retries
+    cost no real time (see `openrouter_generations.testing`).
     """
 
     def __init__(
@@ -68,9 +71,8 @@ class OpenRouter:
         async_client: httpx.AsyncClient | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         allow_insecure_http: bool = False,
-        _runtime: Runtime | None = None,
-        _sleep: Callable[[float], None] = time.sleep,
-        _async_sleep: Callable[[float], Awaitable[None]] | None = None,
+        clock: Clock | None = None,
+        _random: Callable[[], float] = random.random,
     ) -> None:
         key = api_key if api_key is not None else os.environ.get("OPENROUTER_API_KEY", "")
         _check_key(key)
@@ -87,9 +89,8 @@ class OpenRouter:
         self._async_pools: dict[asyncio.AbstractEventLoop, tuple[httpx.AsyncClient, AsyncGenerator[None, None]]] = {}
         self._ssl_context: ssl.SSLContext | None = None
         self._lock = threading.Lock()
-        self._runtime = _runtime or Runtime(monotonic=time.monotonic, wall_clock=time.time, random=random.random)
-        self._sleep = _sleep
-        self._async_sleep = _async_sleep
+        self.clock = clock if clock is not None else SYSTEM_CLOCK
+        self._runtime = Runtime(monotonic=self.clock.monotonic, wall_clock=self.clock.time, random=_random)
         self.generations = Generations(self)
 
     def __repr__(self) -> str:
@@ -243,7 +244,7 @@ class OpenRouter:
             delay = call.retry_delay()
             if delay is None:
                 return call.result()
-            self._sleep(delay)
+            self.clock.sleep(delay)
 
     async def request_async(
         self,
@@ -278,7 +279,7 @@ class OpenRouter:
             delay = call.retry_delay()
             if delay is None:
                 return call.result()
-            await (self._async_sleep or _asyncio_sleep)(delay)
+            await self.clock.sleep_async(delay)
 
 
 class Generations:
@@ -314,13 +315,6 @@ class Generations:
         return await self._sdk.request_async(
             _get_generation, GetGenerationResponse, id=id, retries=retries, server_url=server_url, timeout_ms=timeout_ms
         )
-
-
-async def _asyncio_sleep(seconds: float) -> None:
-    # Imported on first use: asyncio costs a sync-only program ~13 ms of import time.
-    import asyncio
-
-    await asyncio.sleep(seconds)
 
 
 def _check_id(value: object) -> None:

@@ -9,14 +9,18 @@ the policy that `_retries` applies, and their defaults are the documented defaul
 from __future__ import annotations
 
 import dataclasses
-from typing import Literal
+import time
+from typing import Literal, Protocol
 
 __all__ = [
     "DEFAULT_RETRY_CONFIG",
     "DEFAULT_RETRY_STATUSES",
     "NO_RETRIES",
+    "SYSTEM_CLOCK",
     "BackoffStrategy",
+    "Clock",
     "RetryConfig",
+    "SystemClock",
 ]
 
 #: Statuses worth another try: timeouts, conflicts of the moment, rate limits and server faults.
@@ -106,3 +110,48 @@ DEFAULT_RETRY_CONFIG = RetryConfig("backoff", BackoffStrategy(), True)
 
 #: One request, then the typed error.
 NO_RETRIES = RetryConfig("none", None, False)
+
+
+class Clock(Protocol):
+    """Where a client reads the time and how it waits between retries: `OpenRouter(clock=...)`.
+
+    The client measures its deadlines and retry budget with `monotonic()`, reads an HTTP-date
+    `Retry-After` against `time()` (epoch seconds), and waits with `sleep` (sync calls) or
+    `sleep_async` (async calls). A test passes a clock whose sleeps only move its own time
+    forward, so that a retry after a 30 s `Retry-After` costs no real time
+    (`openrouter_generations.testing.VirtualClock` is one).
+    """
+
+    def monotonic(self) -> float: ...
+
+    def time(self) -> float: ...
+
+    def sleep(self, seconds: float) -> None: ...
+
+    async def sleep_async(self, seconds: float) -> None: ...
+
+
+class SystemClock:
+    """The real clock, the default: `time.monotonic`, `time.time`, `time.sleep`, `asyncio.sleep`."""
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    def time(self) -> float:
+        return time.time()
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+    async def sleep_async(self, seconds: float) -> None:
+        # Imported on first use: asyncio costs a sync-only program ~13 ms of import time.
+        import asyncio
+
+        await asyncio.sleep(seconds)
+
+    def __repr__(self) -> str:
+        return "SystemClock()"
+
+
+#: The clock every client uses unless given another.
+SYSTEM_CLOCK: Clock = SystemClock()
