@@ -51,8 +51,10 @@ def main() -> int:
         env = {k: v for k, v in os.environ.items() if not k.startswith("OPENROUTER")}
         env.update(OPENROUTER_API_KEY=fake.api_key, COLUMNS=env.get("COLUMNS", "100"))
         common = ["--server-url", fake.server_url, "--cache", str(pathlib.Path(tmp, "cache.db"))]
-        print(f"fake OpenRouter on {fake.url}: {len(ids)} generations; faults scripted for {ids[1]} (429), "
-              f"{ids[2]} (404 twice)\n")
+        print(
+            f"fake OpenRouter on {fake.url}: {len(ids)} generations; faults scripted for {ids[1]} (429), "
+            f"{ids[2]} (404 twice)\n"
+        )
         command(script, "get", ids[0], *common, env=env)
         status = command(script, "costs", str(path), "--format", "table", "--wait", "10", "-v", *common, env=env)
         print(f"exit status {status}: 1, since one id was not found")

@@ -43,10 +43,15 @@ def fake() -> Iterator[FakeOpenRouter]:
 
 @pytest.fixture
 def records(fake: FakeOpenRouter) -> list[dict[str, Any]]:
+    # A generation with no provider has no provider attempts either.
     return [
-        fake.add_generation(id=f"gen-{i}", total_cost=float(c), model=m, provider_name=p)
+        fake.add_generation(id=f"gen-{i}", total_cost=float(c), model=m, provider_name=p, **_no_attempts(p))
         for i, (c, m, p) in enumerate(zip(COSTS, MODELS, PROVIDERS, strict=True))
     ]
+
+
+def _no_attempts(provider: str | None) -> dict[str, Any]:
+    return {} if provider else {"provider_responses": None}
 
 
 @pytest.fixture
@@ -146,7 +151,7 @@ def test_costs_csv_has_the_same_columns_for_every_row(
     assert by_id["gen-missing"]["error"] == "not found (HTTP 404)"
     assert by_id["gen-missing"]["total_cost"] == ""
     assert "3 found, 1 not found" in result.stderr
-    total_rows = {(r["group"], r["name"]): r for r in csv.DictReader(totals.open())}
+    total_rows = {(r["group"], r["name"]): r for r in csv.DictReader(io.StringIO(totals.read_text()))}
     assert Decimal(total_rows["all", ""]["total_cost"]) == exact_sum(COSTS[:3])
     assert total_rows["all", ""]["count"] == "3"
     assert total_rows["model", "openai/gpt-4o"]["count"] == "2"

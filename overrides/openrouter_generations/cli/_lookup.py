@@ -71,7 +71,8 @@ class Lookup:
             if on_result is not None:
                 on_result(result)
 
-        return self._client.generations.get_generations(  # type: ignore[no-any-return]
+        bulk = getattr(self._client.generations, "get_generations", None) or _interim_bulk(self._client)
+        return bulk(
             list(ids),
             concurrency=self._args.concurrency,
             on_result=keep,
@@ -86,7 +87,10 @@ class Lookup:
     def _open_cache(self) -> Any:
         if self._args.no_cache:
             return None
-        from ..cache import GenerationCache, default_cache_path
+        try:
+            from ..cache import GenerationCache, default_cache_path  # type: ignore[import-not-found,unused-ignore]
+        except ImportError:  # INTERIM until the bulk API lands
+            return None
 
         path = self._args.cache if self._args.cache is not None else default_cache_path()
         try:
@@ -116,3 +120,36 @@ def reason(error: BaseException | None) -> str:
 
 def _tries(error: errors.OpenRouterError) -> str:
     return f" (after {error.attempts} attempts)" if error.attempts > 1 else ""
+
+
+def _interim_bulk(client: OpenRouter) -> Callable[..., list[Any]]:  # INTERIM until the bulk API lands
+    import concurrent.futures
+    import dataclasses
+    import json
+
+    @dataclasses.dataclass
+    class Result:
+        id: str
+        response: Any = None
+        error: BaseException | None = None
+        raw: bytes | None = None
+        from_cache: bool = False
+
+        @property
+        def ok(self) -> bool:
+            return self.error is None
+
+    def bulk(ids: list[str], *, concurrency: int, on_result: Callable[[Any], None], cache: Any) -> list[Any]:
+        def one(ident: str) -> Result:
+            try:
+                res = client.generations.get_generation(id=ident)
+                result = Result(ident, res, raw=json.dumps({"data": res.data.to_dict()}).encode())
+            except (errors.OpenRouterError, ValueError, TypeError) as exc:
+                result = Result(ident, error=exc)
+            on_result(result)
+            return result
+
+        with concurrent.futures.ThreadPoolExecutor(concurrency) as pool:
+            return list(pool.map(one, ids))
+
+    return bulk

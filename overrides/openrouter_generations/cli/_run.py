@@ -71,6 +71,8 @@ def _get(args: argparse.Namespace, lookup: Lookup, ids: list[str]) -> int:
         interrupted = False
     except KeyboardInterrupt:
         results, interrupted = lookup.finished(ids), True
+    if not interrupted and (refused := _refused(results, lookup.server_url)):
+        return refused
     out = Console(highlight=False)
     status = EXIT_FOUND
     for result in results:
@@ -86,7 +88,7 @@ def _get(args: argparse.Namespace, lookup: Lookup, ids: list[str]) -> int:
     if interrupted:
         _say(f"interrupted: {len(results)} of {len(ids)} ids looked up")
         return EXIT_INTERRUPTED
-    return _refused(results, lookup.server_url) or status
+    return status
 
 
 def _costs(args: argparse.Namespace, lookup: Lookup, ids: list[str]) -> int:
