@@ -20,8 +20,8 @@ from openrouter_generations.testing import FakeOpenRouter, Reply
 
 MODELS = [
     ("openai/gpt-4o", ["OpenAI", "Azure"]),
-    ("anthropic/claude-sonnet-4", ["Anthropic", "Google"]),
-    ("meta-llama/llama-3.3-70b-instruct", ["Together", "DeepInfra"]),
+    ("anthropic/claude-sonnet-4", ["Anthropic"]),
+    ("meta-llama/llama-3.3-70b", ["Together", "DeepInfra"]),
 ]
 
 
@@ -41,23 +41,23 @@ def main() -> int:
         for _ in range(36):
             model, providers = rng.choice(MODELS)
             cost = round(rng.uniform(0.0001, 0.02), 7)
-            ids.append(fake.add_generation(model=model, provider_name=rng.choice(providers), total_cost=cost)["id"])
+            tokens = {"native_tokens_prompt": rng.randint(200, 4000), "native_tokens_completion": rng.randint(20, 900)}
+            record = fake.add_generation(model=model, provider_name=rng.choice(providers), total_cost=cost, **tokens)
+            ids.append(record["id"])
         fake.script(ids[1], Reply(429, headers={"Retry-After": "1"}))  # rate limited, then served
         fake.script(ids[2], Reply(404), Reply(404))  # not queryable yet, then found: --wait
-        wanted = [*ids[:8], "gen-1234567890-doesnotexist"]
+        wanted = [*ids[:6], "gen-1234567890-doesnotexist"]
         path = pathlib.Path(tmp, "ids.txt")
         path.write_text("# a day's generations\n" + "\n".join(wanted) + "\n")
 
         env = {k: v for k, v in os.environ.items() if not k.startswith("OPENROUTER")}
-        env.update(OPENROUTER_API_KEY=fake.api_key, COLUMNS=env.get("COLUMNS", "100"))
+        env["OPENROUTER_API_KEY"] = fake.api_key
         common = ["--server-url", fake.server_url, "--cache", str(pathlib.Path(tmp, "cache.db"))]
-        print(
-            f"fake OpenRouter on {fake.url}: {len(ids)} generations; faults scripted for {ids[1]} (429), "
-            f"{ids[2]} (404 twice)\n"
-        )
+        print(f"fake OpenRouter on {fake.url}: {len(ids)} generations; {ids[1]} answers 429 first, {ids[2]} 404 twice")
         command(script, "get", ids[0], *common, env=env)
-        status = command(script, "costs", str(path), "--format", "table", "--wait", "10", "-v", *common, env=env)
-        print(f"exit status {status}: 1, since one id was not found")
+        print()
+        status = command(script, "costs", str(path), "--format", "table", "--wait", "3", "-v", *common, env=env)
+        print(f"exit status {status}: one id was not found")
     return 0
 
 

@@ -52,7 +52,7 @@ def costs_table(
     fields: Sequence[str],
     note: str = "",
 ) -> None:
-    table = Table(box=box.SIMPLE_HEAD, title="Generations", title_justify="left")
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, title="Generations", title_justify="left")
     for name, justify in [
         ("id", "left"),
         ("model", "left"),
@@ -61,7 +61,8 @@ def costs_table(
         ("completion", "right"),
         ("cost", "right"),
     ]:
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+        # The id is what a reader looks for: never cut short, whatever else must give way.
+        table.add_column(name, justify=justify, no_wrap=name == "id")  # type: ignore[arg-type]
     for name in fields:
         table.add_column(name)
     for row in rows:
@@ -76,15 +77,21 @@ def costs_table(
         )
     console.print(table)
     if failed:
-        missing = Table(box=box.SIMPLE_HEAD, title="Not found", title_justify="left")
+        console.print()
+        missing = Table(box=box.SIMPLE_HEAD, show_edge=False, title="Not found", title_justify="left")
         missing.add_column("id")
         missing.add_column("reason")
         for ident, why in failed:
             missing.add_row(ident, why, style="red")
         console.print(missing)
+    console.print()
     title = "Totals" + (f" so far: INCOMPLETE, {note}" if totals.incomplete else "")
     summary = Table(
-        box=box.SIMPLE_HEAD, title=title, title_justify="left", title_style="bold red" if totals.incomplete else "bold"
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        title=title,
+        title_justify="left",
+        title_style="bold red" if totals.incomplete else "bold",
     )
     for name, justify in [
         ("", "left"),
@@ -162,7 +169,7 @@ def costs_json(rows: Sequence[Mapping[str, Any]], failed: Sequence[Failure], tot
 
 def generation_summary(console: Console, row: Mapping[str, Any], *, fields: Sequence[str]) -> None:
     """One generation, readable: what it cost, its tokens, its timings and who served it."""
-    grid = Table(box=box.SIMPLE, show_header=False, title=row["id"], title_justify="left", title_style="bold")
+    grid = Table(box=None, show_header=False, title=row["id"], title_justify="left", title_style="bold")
     grid.add_column(style="dim")
     grid.add_column()
     served = row["provider_name"] or "(unknown provider)"

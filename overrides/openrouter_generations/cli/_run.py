@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -107,7 +108,9 @@ def _costs(args: argparse.Namespace, lookup: Lookup, ids: list[str]) -> int:
     note = f"interrupted after {len(results)} of {len(ids)} ids"
     fmt = args.format or ("table" if sys.stdout.isatty() else "csv")
     if fmt == "table":
-        console = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
+        # Piped, a table is as wide as COLUMNS says, else wide enough for ids and model names.
+        wide = sys.stdout.isatty() or "COLUMNS" in os.environ
+        console = Console(highlight=False, width=None if wide else 120)
         costs_table(console, rows, failed, totals, fields=args.field, note=note)
     elif fmt == "json":
         sys.stdout.write(costs_json(rows, failed, totals, requested=len(ids)) + "\n")
