@@ -123,7 +123,9 @@ class Call(Generic[T]):
         self.attempts = 0
         self.not_found = 0  # attempts that ended in a 404 retried under `retry_not_found_for`
         self.hops = 0
+        self.excused = 0  # attempts a batch took upon itself (see `excuse_attempt`)
         self.started = runtime.monotonic()
+        self.queued = 0.0  # seconds spent waiting for admission, which the call's clock leaves out
         self.attempt_timeout = options.timeout
         self.attempt_deadline = math.inf
         kwargs: dict[str, Any] = endpoint._get_kwargs(**params)
@@ -140,6 +142,22 @@ class Call(Generic[T]):
         self.body_problem: str | None = None
         self.exception: Exception | None = None
 
+    def admitted(self, queued_since: float) -> None:
+        """The next attempt may begin: it waited for a pooled connection (or a batch's slot)
+        since `queued_since`. That wait is the client's own queue, not the server's answer, so
+        it counts against neither the attempt's timeout (which starts now) nor the retry
+        budget."""
+        self.queued += max(self.runtime.monotonic() - queued_since, 0.0)
+
+    def excuse_attempt(self) -> None:
+        """The last attempt failed for a reason its batch has taken upon itself (a rate limit
+        the whole batch waits out): it is not one of this call's retries."""
+        self.excused += 1
+
+    def elapsed(self) -> float:
+        """Seconds of the call's retry budget used: since it began, less its time in queues."""
+        return self.runtime.monotonic() - self.started - self.queued
+
     def build_request(self, client: httpx.Client | httpx.AsyncClient) -> httpx.Request:
         """The next attempt's request. The first has the call's whole timeout; a retry's is cut
         to what remains of the retry budget. The timeout bounds the attempt as a whole, not
@@ -149,7 +167,7 @@ class Call(Generic[T]):
         now = self.runtime.monotonic()
         timeout = self.options.timeout
         if self.attempts > 1:
-            remaining = budget_seconds(self.options.retries) - (now - self.started)
+            remaining = budget_seconds(self.options.retries) - self.elapsed()
             timeout = max(min(timeout, remaining), _MIN_ATTEMPT_TIMEOUT)
         self.attempt_timeout = timeout
         self.attempt_deadline = now + timeout
@@ -255,8 +273,8 @@ class Call(Generic[T]):
         response = self.response
         delay = next_delay(
             self.options.retries,
-            attempts=self.attempts,
-            elapsed=self.runtime.monotonic() - self.started,
+            attempts=self.attempts - self.excused,
+            elapsed=self.elapsed(),
             status=response.status_code if response is not None else None,
             headers=response.headers if response is not None else None,
             exception=self.exception,

@@ -7,13 +7,15 @@ the generated operation and its success model.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import ssl
 import threading
 import types
-from collections.abc import AsyncGenerator, Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import AsyncGenerator, Callable, Iterable
+from contextlib import AbstractAsyncContextManager, AbstractContextManager
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import httpx
 
@@ -27,7 +29,18 @@ from .utils import DEFAULT_RETRY_CONFIG, SYSTEM_CLOCK, Clock, RetryConfig
 if TYPE_CHECKING:
     import asyncio  # at run time imported on first async use: it costs a sync program ~13 ms
 
-__all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "DEFAULT_SERVER_URL", "DEFAULT_TIMEOUT_MS", "Generations", "OpenRouter"]
+    from .bulk import GenerationResult  # imported by the methods that need it, on their first use
+    from .cache import GenerationCache
+
+__all__ = [
+    "DEFAULT_MAX_RESPONSE_BYTES",
+    "DEFAULT_SERVER_URL",
+    "DEFAULT_TIMEOUT_MS",
+    "Admission",
+    "AsyncAdmission",
+    "Generations",
+    "OpenRouter",
+]
 
 T = TypeVar("T")
 
@@ -42,6 +55,33 @@ _USER_AGENT = f"openrouter-generations/{__version__} python-httpx/{httpx.__versi
 # Sends a redirect hop without the client's `auth`, as httpx itself does: a caller's
 # `httpx.Client(auth=...)` must not follow a redirect to another origin.
 _NO_AUTH = httpx.Auth()
+
+
+class Admission(Protocol):
+    """What a batch puts around each attempt of its calls (see `OpenRouter._run`)."""
+
+    def acquire(self, call: Call[Any]) -> None:
+        """Blocks until the batch lets the next attempt of `call` begin."""
+
+    def release(self, call: Call[Any], finished: bool) -> bool:
+        """The attempt is over (`finished` False: interrupted, with no outcome). True when the
+        batch takes its failure upon itself: it is tried again at once, not as a retry."""
+
+    def wait(self, seconds: float) -> None:
+        """Sleeps before a retry (the batch may cut it short by raising, when it stops)."""
+
+
+class AsyncAdmission(Protocol):
+    """The async twin of `Admission`."""
+
+    async def acquire(self, call: Call[Any]) -> None:
+        """Waits until the batch lets the next attempt of `call` begin."""
+
+    def release(self, call: Call[Any], finished: bool) -> bool:
+        """As `Admission.release`."""
+
+    async def wait(self, seconds: float) -> None:
+        """As `Admission.wait`."""
 
 
 class OpenRouter:
@@ -87,6 +127,11 @@ class OpenRouter:
         self._owns_client = client is None
         # One pool per running event loop, each with the guard that closes it when its loop ends.
         self._async_pools: dict[asyncio.AbstractEventLoop, tuple[httpx.AsyncClient, AsyncGenerator[None, None]]] = {}
+        # Each pool's admission slots (see `_run`), with the client they belong to.
+        self._sync_slots: tuple[httpx.Client, AbstractContextManager[Any]] | None = None
+        self._async_slots: dict[
+            asyncio.AbstractEventLoop, tuple[httpx.AsyncClient, AbstractAsyncContextManager[Any]]
+        ] = {}
         self._ssl_context: ssl.SSLContext | None = None
         self._lock = threading.Lock()
         self.clock = clock if clock is not None else SYSTEM_CLOCK
@@ -131,6 +176,35 @@ class OpenRouter:
         if pool is not None:
             await pool[1].aclose()  # the guard's `finally` closes the client
         self.close()
+
+    def _sync_pool(self) -> tuple[httpx.Client, AbstractContextManager[Any]]:
+        """The sync httpx client and the slots that admit at most its pool's size of attempts."""
+        client = self._sync_client()
+        with self._lock:
+            if self._sync_slots is None or self._sync_slots[0] is not client:
+                size = _pool_size(client)
+                slots = threading.BoundedSemaphore(size) if size is not None else contextlib.nullcontext()
+                self._sync_slots = (client, slots)
+            return client, self._sync_slots[1]
+
+    async def _async_pool(self) -> tuple[httpx.AsyncClient, AbstractAsyncContextManager[Any]]:
+        """The async twin of `_sync_pool`: this loop's client and its slots."""
+        client = await self._async_httpx_client()
+        import asyncio
+
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # a caller's own async_client under another async library
+            return client, contextlib.nullcontext()
+        with self._lock:
+            entry = self._async_slots.get(loop)
+            if entry is None or entry[0] is not client:
+                for closed in [other for other in self._async_slots if other.is_closed()]:
+                    del self._async_slots[closed]
+                size = _pool_size(client)
+                entry = (client, asyncio.Semaphore(size) if size is not None else contextlib.nullcontext())
+                self._async_slots[loop] = entry
+            return client, entry[1]
 
     def _sync_client(self) -> httpx.Client:
         with self._lock:
@@ -223,28 +297,7 @@ class OpenRouter:
         the spec is callable, with the same retries and errors, before it has a typed method.
         """
         call = self._call(endpoint, params, expected, retries=retries, server_url=server_url, timeout_ms=timeout_ms)
-        client = self._sync_client()
-        while True:
-            request = call.build_request(client)
-            try:
-                response = client.send(request, stream=True, follow_redirects=False)
-                try:
-                    while (redirect := call.redirect(response, client.max_redirects)) is not None:
-                        response.close()
-                        response = client.send(redirect, stream=True, follow_redirects=False, auth=_NO_AUTH)
-                    body = call.start_body(response)
-                    if not response.is_stream_consumed:
-                        for chunk in response.iter_raw():
-                            call.add_chunk(response, body, chunk)
-                finally:
-                    response.close()
-                call.record_response(response, body)
-            except SEND_ERRORS as exc:
-                call.record_exception(exc)
-            delay = call.retry_delay()
-            if delay is None:
-                return call.result()
-            self.clock.sleep(delay)
+        return self._run(call).result()
 
     async def request_async(
         self,
@@ -258,28 +311,100 @@ class OpenRouter:
     ) -> T:
         """The async twin of `request`."""
         call = self._call(endpoint, params, expected, retries=retries, server_url=server_url, timeout_ms=timeout_ms)
-        client = await self._async_httpx_client()
+        return (await self._run_async(call)).result()
+
+    def _run(self, call: Call[T], batch: Admission | None = None) -> Call[T]:
+        """Drives `call` to its last attempt and returns it (its `result()` is the model or the
+        typed error; its `response.content` the body as received, for a caller that keeps it).
+
+        Each attempt first waits for a slot of the pool (and of `batch`, if given): that wait
+        is not the server's fault, so it counts against neither the attempt's timeout nor the
+        call's retry budget, and an attempt the batch excuses (a rate limit that the whole batch
+        waits out) is not one of the call's retries.
+        """
+        client, slots = self._sync_pool()
         while True:
-            request = call.build_request(client)
+            queued = self._runtime.monotonic()
+            if batch is not None:
+                batch.acquire(call)
             try:
-                response = await client.send(request, stream=True, follow_redirects=False)
-                try:
-                    while (redirect := call.redirect(response, client.max_redirects)) is not None:
-                        await response.aclose()
-                        response = await client.send(redirect, stream=True, follow_redirects=False, auth=_NO_AUTH)
-                    body = call.start_body(response)
-                    if not response.is_stream_consumed:
-                        async for chunk in response.aiter_raw():
-                            call.add_chunk(response, body, chunk)
-                finally:
-                    await response.aclose()
-                call.record_response(response, body)
-            except SEND_ERRORS as exc:
-                call.record_exception(exc)
+                with slots:
+                    call.admitted(queued)
+                    self._attempt(call, client)
+            except BaseException:  # interrupted or cancelled: the attempt has no outcome
+                if batch is not None:
+                    batch.release(call, False)
+                raise
+            excused = batch is not None and batch.release(call, True)
+            if excused:
+                call.excuse_attempt()
+                continue
             delay = call.retry_delay()
             if delay is None:
-                return call.result()
-            await self.clock.sleep_async(delay)
+                return call
+            (batch.wait if batch is not None else self.clock.sleep)(delay)
+
+    async def _run_async(self, call: Call[T], batch: AsyncAdmission | None = None) -> Call[T]:
+        """The async twin of `_run`."""
+        client, slots = await self._async_pool()
+        while True:
+            queued = self._runtime.monotonic()
+            if batch is not None:
+                await batch.acquire(call)
+            try:
+                async with slots:
+                    call.admitted(queued)
+                    await self._attempt_async(call, client)
+            except BaseException:  # interrupted or cancelled: the attempt has no outcome
+                if batch is not None:
+                    batch.release(call, False)
+                raise
+            excused = batch is not None and batch.release(call, True)
+            if excused:
+                call.excuse_attempt()
+                continue
+            delay = call.retry_delay()
+            if delay is None:
+                return call
+            await (batch.wait if batch is not None else self.clock.sleep_async)(delay)
+
+    @staticmethod
+    def _attempt(call: Call[Any], client: httpx.Client) -> None:
+        request = call.build_request(client)
+        try:
+            response = client.send(request, stream=True, follow_redirects=False)
+            try:
+                while (redirect := call.redirect(response, client.max_redirects)) is not None:
+                    response.close()
+                    response = client.send(redirect, stream=True, follow_redirects=False, auth=_NO_AUTH)
+                body = call.start_body(response)
+                if not response.is_stream_consumed:
+                    for chunk in response.iter_raw():
+                        call.add_chunk(response, body, chunk)
+            finally:
+                response.close()
+            call.record_response(response, body)
+        except SEND_ERRORS as exc:
+            call.record_exception(exc)
+
+    @staticmethod
+    async def _attempt_async(call: Call[Any], client: httpx.AsyncClient) -> None:
+        request = call.build_request(client)
+        try:
+            response = await client.send(request, stream=True, follow_redirects=False)
+            try:
+                while (redirect := call.redirect(response, client.max_redirects)) is not None:
+                    await response.aclose()
+                    response = await client.send(redirect, stream=True, follow_redirects=False, auth=_NO_AUTH)
+                body = call.start_body(response)
+                if not response.is_stream_consumed:
+                    async for chunk in response.aiter_raw():
+                        call.add_chunk(response, body, chunk)
+            finally:
+                await response.aclose()
+            call.record_response(response, body)
+        except SEND_ERRORS as exc:
+            call.record_exception(exc)
 
 
 class Generations:
@@ -316,6 +441,62 @@ class Generations:
             _get_generation, GetGenerationResponse, id=id, retries=retries, server_url=server_url, timeout_ms=timeout_ms
         )
 
+    def get_generations(
+        self,
+        ids: Iterable[object],
+        *,
+        concurrency: int = 16,
+        on_result: Callable[[GenerationResult], object] | None = None,
+        cache: GenerationCache | None = None,
+        retries: RetryConfig | None = None,
+        server_url: str | None = None,
+        timeout_ms: int | None = None,
+    ) -> list[GenerationResult]:
+        """Looks up many generations, at most `concurrency` at once: one `bulk.GenerationResult`
+        per id, in input order; a failure is that id's result, never the batch's exception.
+
+        `on_result` is called in the caller's thread as each id's result is settled (each
+        position of a repeated id). `cache` (a `cache.GenerationCache`) answers the ids it
+        holds and keeps each new success. On a 429 the batch slows down as one (see README).
+        """
+        from . import bulk
+
+        return bulk.get_generations(
+            self._sdk,
+            ids,
+            concurrency=concurrency,
+            on_result=on_result,
+            cache=cache,
+            retries=retries,
+            server_url=server_url,
+            timeout_ms=timeout_ms,
+        )
+
+    async def get_generations_async(
+        self,
+        ids: Iterable[object],
+        *,
+        concurrency: int = 16,
+        on_result: Callable[[GenerationResult], object] | None = None,
+        cache: GenerationCache | None = None,
+        retries: RetryConfig | None = None,
+        server_url: str | None = None,
+        timeout_ms: int | None = None,
+    ) -> list[GenerationResult]:
+        """The async twin of `get_generations`, on the running loop (`on_result` runs in it)."""
+        from . import bulk
+
+        return await bulk.get_generations_async(
+            self._sdk,
+            ids,
+            concurrency=concurrency,
+            on_result=on_result,
+            cache=cache,
+            retries=retries,
+            server_url=server_url,
+            timeout_ms=timeout_ms,
+        )
+
 
 def _check_id(value: object) -> None:
     # The spec's `minLength: 1` is not enforced by the generated code; without this an empty id
@@ -340,6 +521,14 @@ def _check_key(key: object) -> None:
             "api_key holds whitespace at its ends, control or non-ASCII characters; "
             "an OpenRouter key is printable ASCII (strip the value you read it from)"
         )
+
+
+def _pool_size(client: httpx.Client | httpx.AsyncClient) -> int | None:
+    """The most connections the client's pool opens, or None when it has no pool to queue in
+    (a caller's own transport, such as `httpx.MockTransport`)."""
+    pool = getattr(getattr(client, "_transport", None), "_pool", None)
+    size = getattr(pool, "_max_connections", None)
+    return size if isinstance(size, int) and not isinstance(size, bool) and size > 0 else None
 
 
 def _positive(name: str, value: int) -> int:
