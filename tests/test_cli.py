@@ -291,9 +291,16 @@ def test_wait_retries_not_found_and_verbose_logs_the_retries(
     fake.script("gen-1", Reply(429, headers={"retry-after-ms": "50"}))
     result = run(fake, env, "costs", "--no-cache", "--wait", "10", "-v", "--format", "json", "-", stdin="gen-0\ngen-1")
     assert result.returncode == 0, result.stderr
-    assert len(json.loads(result.stdout)["rows"]) == 2
-    assert "429" in result.stderr
-    assert "404" in result.stderr
+    assert [r["id"] for r in json.loads(result.stdout)["rows"]] == ["gen-0", "gen-1"]
+    assert [r.ids for r in fake.requests].count(["gen-1"]) == 2  # the 429, then the record
+    assert "openrouter-generations: GET /generation failed with status 404; retry 1 in " in result.stderr
+
+
+def test_without_verbose_no_retry_is_logged(fake: FakeOpenRouter, env: dict[str, str], records: Any) -> None:
+    fake.script("gen-0", Reply(404))
+    result = run(fake, env, "get", "--no-cache", "--wait", "10", "gen-0")
+    assert result.returncode == 0
+    assert result.stderr == ""
 
 
 def test_without_wait_a_404_is_reported(fake: FakeOpenRouter, env: dict[str, str], records: Any) -> None:

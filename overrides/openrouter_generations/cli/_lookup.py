@@ -6,12 +6,12 @@ import argparse
 import logging
 import os
 import sys
-import threading
 from collections.abc import Callable, Sequence
-from typing import Any
 
 from .. import errors
 from .._client import OpenRouter
+from ..bulk import GenerationResult
+from ..cache import GenerationCache, default_cache_path
 from ..utils import BackoffStrategy, RetryConfig
 from ._input import UsageError
 
@@ -53,52 +53,37 @@ def verbose_log() -> None:
 
 
 class Lookup:
-    """Runs the bulk lookup and keeps each result as it finishes, so that an interrupted run
-    still has what was looked up so far."""
+    """Runs the bulk lookup (rate-limit aware, cached) and keeps each result as it is settled,
+    so that an interrupted run still has what was looked up so far."""
 
     def __init__(self, client: OpenRouter, args: argparse.Namespace) -> None:
         self._client = client
         self._args = args
-        self._lock = threading.Lock()
-        self.done: dict[str, Any] = {}
         self.server_url = client.server_url
-        self._cache = self._open_cache()
+        self.done: dict[str, GenerationResult] = {}
+        path = None if args.no_cache else args.cache if args.cache is not None else default_cache_path()
+        # A cache that cannot be used warns (one line, see `_run`) and the lookups go to the network.
+        self.cache = None if path is None else GenerationCache(path)
 
-    def run(self, ids: Sequence[str], on_result: Callable[[Any], None] | None = None) -> list[Any]:
-        def keep(result: Any) -> None:
-            with self._lock:
-                self.done[result.id] = result
+    def close(self) -> None:
+        if self.cache is not None:
+            self.cache.close()
+
+    def run(
+        self, ids: Sequence[str], on_result: Callable[[GenerationResult], None] | None = None
+    ) -> list[GenerationResult]:
+        def keep(result: GenerationResult) -> None:  # called in this thread, one result at a time
+            self.done[str(result.id)] = result
             if on_result is not None:
                 on_result(result)
 
-        bulk = getattr(self._client.generations, "get_generations", None) or _interim_bulk(self._client)
-        return bulk(
-            list(ids),
-            concurrency=self._args.concurrency,
-            on_result=keep,
-            cache=self._cache,
+        return self._client.generations.get_generations(
+            ids, concurrency=self._args.concurrency, on_result=keep, cache=self.cache
         )
 
-    def finished(self, ids: Sequence[str]) -> list[Any]:
+    def finished(self, ids: Sequence[str]) -> list[GenerationResult]:
         """The results in hand, in input order."""
-        with self._lock:
-            return [self.done[i] for i in ids if i in self.done]
-
-    def _open_cache(self) -> Any:
-        if self._args.no_cache:
-            return None
-        try:
-            from ..cache import GenerationCache, default_cache_path  # type: ignore[import-not-found,unused-ignore]
-        except ImportError:  # INTERIM until the bulk API lands
-            return None
-
-        path = self._args.cache if self._args.cache is not None else default_cache_path()
-        try:
-            return GenerationCache(path)
-        except OSError as exc:
-            raise UsageError(
-                f"cannot open the cache at {path}: {exc.strerror or exc}; pass --cache PATH or --no-cache"
-            ) from None
+        return [self.done[i] for i in ids if i in self.done]
 
 
 def reason(error: BaseException | None) -> str:
@@ -120,36 +105,3 @@ def reason(error: BaseException | None) -> str:
 
 def _tries(error: errors.OpenRouterError) -> str:
     return f" (after {error.attempts} attempts)" if error.attempts > 1 else ""
-
-
-def _interim_bulk(client: OpenRouter) -> Callable[..., list[Any]]:  # INTERIM until the bulk API lands
-    import concurrent.futures
-    import dataclasses
-    import json
-
-    @dataclasses.dataclass
-    class Result:
-        id: str
-        response: Any = None
-        error: BaseException | None = None
-        raw: bytes | None = None
-        from_cache: bool = False
-
-        @property
-        def ok(self) -> bool:
-            return self.error is None
-
-    def bulk(ids: list[str], *, concurrency: int, on_result: Callable[[Any], None], cache: Any) -> list[Any]:
-        def one(ident: str) -> Result:
-            try:
-                res = client.generations.get_generation(id=ident)
-                result = Result(ident, res, raw=json.dumps({"data": res.data.to_dict()}).encode())
-            except (errors.OpenRouterError, ValueError, TypeError) as exc:
-                result = Result(ident, error=exc)
-            on_result(result)
-            return result
-
-        with concurrent.futures.ThreadPoolExecutor(concurrency) as pool:
-            return list(pool.map(one, ids))
-
-    return bulk

@@ -11,6 +11,7 @@ import argparse
 import contextlib
 import os
 import sys
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -18,6 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from .. import errors
+from ..bulk import GenerationResult
 from ..report import Totals, generation_row
 from . import EXIT_FOUND, EXIT_INTERRUPTED, EXIT_NOT_FOUND, EXIT_USAGE
 from ._args import build_parser
@@ -32,6 +34,7 @@ PROG = "openrouter-generations"
 
 def run(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)  # a usage error exits 2 with argparse's message
+    warnings.showwarning = _warning  # e.g. a cache that cannot be used: one line, not a source excerpt
     try:
         return _run(args)
     except UsageError as exc:
@@ -59,11 +62,14 @@ def _run(args: argparse.Namespace) -> int:
     client = make_client(args)
     if args.verbose:
         verbose_log()
-    with client:
-        lookup = Lookup(client, args)
+    lookup = Lookup(client, args)
+    try:
         if args.command == "get":
             return _get(args, lookup, ids)
         return _costs(args, lookup, ids)
+    finally:
+        lookup.close()
+        client.close()
 
 
 def _get(args: argparse.Namespace, lookup: Lookup, ids: list[str]) -> int:
@@ -102,7 +108,7 @@ def _costs(args: argparse.Namespace, lookup: Lookup, ids: list[str]) -> int:
     if not interrupted and (refused := _refused(results, lookup.server_url)):
         return refused
     rows = [_row(r, args.field) for r in results if r.ok]
-    failed: list[Failure] = [(r.id, reason(r.error)) for r in results if not r.ok]
+    failed: list[Failure] = [(str(r.id), reason(r.error)) for r in results if not r.ok]
     totals = Totals.of(rows)
     totals.incomplete = interrupted
     note = f"interrupted after {len(results)} of {len(ids)} ids"
@@ -129,11 +135,13 @@ def _costs(args: argparse.Namespace, lookup: Lookup, ids: list[str]) -> int:
     return EXIT_NOT_FOUND if failed or len(rows) < len(ids) else EXIT_FOUND
 
 
-def _row(result: Any, fields: Sequence[str]) -> dict[str, Any]:
-    return generation_row(result.raw if result.raw is not None else result.response, fields=fields)
+def _row(result: GenerationResult, fields: Sequence[str]) -> dict[str, Any]:
+    source = result.raw if result.raw is not None else result.response
+    assert source is not None, "a successful result has its body"
+    return generation_row(source, fields=fields)
 
 
-def _refused(results: Sequence[Any], server_url: str) -> int:
+def _refused(results: Sequence[GenerationResult], server_url: str) -> int:
     """A refused key, or a server that cannot be reached, fails every id alike: one line says
     so, instead of a list of them."""
     refused = [r.error for r in results if isinstance(r.error, errors.UnauthorizedResponseError)]
@@ -144,7 +152,9 @@ def _refused(results: Sequence[Any], server_url: str) -> int:
         isinstance(r.error, errors.APIConnectionError) and not isinstance(r.error, errors.APITimeoutError)
         for r in results
     ):
-        _say(f"could not connect to {server_url} ({results[0].error.message}): check --server-url and the network")
+        first = results[0].error
+        assert isinstance(first, errors.APIConnectionError)
+        _say(f"could not connect to {server_url} ({first.message}): check --server-url and the network")
         return EXIT_NOT_FOUND
     return 0
 
@@ -158,7 +168,7 @@ def _write_totals(path: str, totals: Totals) -> None:
 
 
 @contextlib.contextmanager
-def _progress(total: int) -> Iterator[Callable[[Any], None]]:
+def _progress(total: int) -> Iterator[Callable[[GenerationResult], None]]:
     """A progress bar on stderr when stderr is a terminal; nothing otherwise (a log stays clean)."""
     if not sys.stderr.isatty():
         yield lambda result: None
@@ -167,6 +177,10 @@ def _progress(total: int) -> Iterator[Callable[[Any], None]]:
     with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
         task = progress.add_task("lookup", total=total)
         yield lambda result: progress.advance(task)
+
+
+def _warning(message: Warning | str, category: type[Warning], *args: object, **kwargs: object) -> None:
+    _say(f"warning: {message}")
 
 
 def _say(message: str) -> None:
