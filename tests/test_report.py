@@ -155,3 +155,12 @@ def test_the_core_does_not_import_the_report() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
     assert report.__all__
+
+
+def test_a_bulk_result_gives_its_exact_row_and_a_failed_one_says_why() -> None:
+    from openrouter_generations.bulk import GenerationResult
+
+    raw = _body(total_cost=0.1).replace(b"0.1,", b"0.10000000000000000555,")
+    assert generation_row(GenerationResult("x", raw=raw))["total_cost"] == Decimal("0.10000000000000000555")
+    with pytest.raises(ValueError, match="the lookup of 'gen-x' failed"):
+        generation_row(GenerationResult("gen-x", error=ValueError("boom")))

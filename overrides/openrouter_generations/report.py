@@ -23,6 +23,8 @@ from typing import Any
 from openrouter_generations_client.models.generation import Generation
 from openrouter_generations_client.models.get_generation_response import GetGenerationResponse
 
+from .bulk import GenerationResult
+
 __all__ = [
     "DOCUMENTED_FIELDS",
     "Tally",
@@ -97,7 +99,7 @@ def read_body(raw: bytes | str) -> dict[str, Any]:
 
 
 def generation_row(
-    source: bytes | str | Mapping[str, Any] | GetGenerationResponse | Generation,
+    source: GenerationResult | bytes | str | Mapping[str, Any] | GetGenerationResponse | Generation,
     *,
     fields: Sequence[str] = (),
 ) -> dict[str, Any]:
@@ -109,11 +111,15 @@ def generation_row(
     numbers (exact), lists and dicts (`provider_responses`); enum fields are their string values
     and `created_at` its ISO 8601 text.
 
-    `source` is best the raw body (bytes as received, as bulk results and the cache keep it): its
-    numbers are exact to the digit. A parsed body or a model works too; its floats become the
-    shortest decimal that reads back as the same float, which is what the JSON wrote unless it
-    wrote more digits than a float holds.
+    `source` is best a successful bulk result or the raw body (bytes as received, as bulk results
+    and the cache keep it): its numbers are exact to the digit. A parsed body or a model works
+    too; its floats become the shortest decimal that reads back as the same float, which is what
+    the JSON wrote unless it wrote more digits than a float holds.
     """
+    if isinstance(source, GenerationResult):
+        if source.raw is None:
+            raise ValueError(f"the lookup of {source.id!r} failed, so it has no row: {source.error}")
+        source = source.raw
     if isinstance(source, bytes | str):
         data: Mapping[str, Any] = read_body(source)
     elif isinstance(source, GetGenerationResponse):

@@ -136,9 +136,7 @@ def _costs(args: argparse.Namespace, lookup: Lookup, ids: list[str]) -> int:
 
 
 def _row(result: GenerationResult, fields: Sequence[str]) -> dict[str, Any]:
-    source = result.raw if result.raw is not None else result.response
-    assert source is not None, "a successful result has its body"
-    return generation_row(source, fields=fields)
+    return generation_row(result, fields=fields)
 
 
 def _refused(results: Sequence[GenerationResult], server_url: str) -> int:
