@@ -25,9 +25,9 @@ MODELS = [
 ]
 
 
-def command(script: str, *args: str, env: dict[str, str]) -> int:
+def command(script: str, *args: str, env: dict[str, str], cwd: str) -> int:
     print(f"$ openrouter-generations {shlex.join(args)}", flush=True)
-    return subprocess.run([script, *args], env=env, check=False).returncode
+    return subprocess.run([script, *args], env=env, cwd=cwd, check=False).returncode
 
 
 def main() -> int:
@@ -52,11 +52,13 @@ def main() -> int:
 
         env = {k: v for k, v in os.environ.items() if not k.startswith("OPENROUTER")}
         env["OPENROUTER_API_KEY"] = fake.api_key
-        common = ["--server-url", fake.server_url, "--cache", str(pathlib.Path(tmp, "cache.db"))]
+        common = ["--server-url", fake.server_url, "--cache", "cache.db"]
         print(f"fake OpenRouter on {fake.url}: {len(ids)} generations; {ids[1]} answers 429 first, {ids[2]} 404 twice")
-        command(script, "get", ids[0], *common, env=env)
+        command(script, "get", ids[0], *common, env=env, cwd=tmp)
         print()
-        status = command(script, "costs", str(path), "--format", "table", "--wait", "3", "-v", *common, env=env)
+        status = command(
+            script, "costs", path.name, "--format", "table", "--wait", "3", "-v", *common, env=env, cwd=tmp
+        )
         print(f"exit status {status}: one id was not found")
     return 0
 
