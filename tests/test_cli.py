@@ -296,6 +296,14 @@ def test_wait_retries_not_found_and_verbose_logs_the_retries(
     assert "openrouter-generations: GET /generation failed with status 404; retry 1 in " in result.stderr
 
 
+def test_timeout_is_per_attempt_in_seconds(fake: FakeOpenRouter, env: dict[str, str], records: Any) -> None:
+    fake.script("gen-0", Reply(delay=1.5))  # past --timeout 0.3 (not past the default 15 s): retried
+    result = run(fake, env, "get", "--no-cache", "--timeout", "0.3", "-v", "--json", "gen-0")
+    assert result.returncode == 0, result.stderr
+    assert "retry 1 in" in result.stderr
+    assert len(fake.requests) == 2
+
+
 def test_without_verbose_no_retry_is_logged(fake: FakeOpenRouter, env: dict[str, str], records: Any) -> None:
     fake.script("gen-0", Reply(404))
     result = run(fake, env, "get", "--no-cache", "--wait", "10", "gen-0")
@@ -346,6 +354,7 @@ def test_a_progress_bar_on_stderr_when_it_is_a_terminal(
         terminal = _read_all(main)
     assert proc.returncode == 0
     assert json.loads(out)["totals"]["all"]["count"] == 3  # stdout, a pipe, holds only the JSON
+    assert fake.peak_in_flight == 1  # --concurrency 1
     clean(terminal)
     assert "looking up" in terminal
     assert "/3" in terminal
