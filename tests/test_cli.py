@@ -202,6 +202,22 @@ def test_costs_table_shows_rows_failures_and_totals(
     assert f"${exact_sum([COSTS[0], COSTS[3]])}" in out
 
 
+def test_a_reader_that_stops_early_gets_no_error(
+    fake: FakeOpenRouter, env: dict[str, str], tmp_path: pathlib.Path
+) -> None:
+    assert SCRIPT is not None
+    ids = [fake.add_generation()["id"] for _ in range(200)]  # more CSV than a pipe holds
+    argv = [SCRIPT, "costs", "--server-url", fake.server_url, "--format", "csv", ids_file(tmp_path, "\n".join(ids))]
+    with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env) as proc:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().startswith(b"id,")
+        proc.stdout.close()  # as `| head -1` does
+        err = proc.stderr.read().decode() if proc.stderr is not None else ""
+    clean(err)
+    assert "BrokenPipe" not in err
+    assert proc.returncode == 0
+
+
 def test_every_id_found_exits_0(
     fake: FakeOpenRouter, env: dict[str, str], records: Any, tmp_path: pathlib.Path
 ) -> None:

@@ -147,13 +147,14 @@ def test_bad_bodies_raise_value_error() -> None:
         json_text(Decimal("NaN"))
 
 
-def test_the_core_does_not_import_the_report() -> None:
+def test_the_core_does_not_import_the_report_or_the_cli() -> None:
     import subprocess
     import sys
 
-    code = "import sys, openrouter_generations; print('openrouter_generations.report' in sys.modules)"
+    names = ["openrouter_generations.report", "openrouter_generations.cli", "rich"]
+    code = f"import sys, openrouter_generations; print([n for n in {names!r} if n in sys.modules])"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "False"
+    assert out.strip() == "[]"
     assert report.__all__
 
 
