@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import pathlib
-import socket
 import statistics
 import subprocess
 import sys
@@ -76,12 +75,6 @@ def python_for(name: str) -> pathlib.Path | None:
     return pathlib.Path(sys.executable)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def per_call(url: str, generation_id: str) -> tuple[dict[str, float], dict[str, float]]:
     """(median ms per call, median peak RSS in MB) of each client's process."""
     samples: dict[str, list[float]] = {name: [] for name in PER_CALL}
@@ -139,16 +132,15 @@ def installed_size(requirement: str, wheel_prefix: str) -> tuple[float, float]:
 
 
 def main() -> None:
-    from stand_in import EXAMPLE_ID
-
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "stand_in", str(port)], cwd=ROOT, stdout=subprocess.PIPE)
+    # The package's own fake OpenRouter, in a process of its own; its first line says where.
+    fake = [sys.executable, "-m", "openrouter_generations.testing", "--api-key", "k"]
+    server = subprocess.Popen(fake, cwd=ROOT, stdout=subprocess.PIPE)
     try:
         assert server.stdout is not None
-        server.stdout.readline()  # the "listening" line
-        url = f"http://127.0.0.1:{port}"
+        started = json.loads(server.stdout.readline())
+        url = started["server_url"]
         print(f"per call, median of {ROUNDS} rounds x {CALLS} calls, loopback ({url}):")
-        times, peaks = per_call(url, EXAMPLE_ID)
+        times, peaks = per_call(url, started["ids"][0])
     finally:
         server.terminate()
         server.wait()

@@ -1,4 +1,4 @@
-"""Shared fixtures: the loopback stand-in server, a fake clock, and sync/async call helpers."""
+"""Shared fixtures: the loopback fake OpenRouter, a fake clock, and sync/async call helpers."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 
 from openrouter_generations import OpenRouter, models
 from openrouter_generations._call import Runtime
-from stand_in import StandIn
+from openrouter_generations.testing import FakeOpenRouter
 
 DATA = pathlib.Path(__file__).parent / "data"
 ROOT = pathlib.Path(__file__).parent.parent
@@ -24,6 +24,11 @@ SECRET_KEY = "sk-or-v1-TESTSECRET-0123456789abcdef"
 
 def load_json(name: str) -> Any:
     return json.loads((DATA / name).read_text())
+
+
+#: A generation with every documented field set, as the real service sends it; the fake serves it.
+EXAMPLE_BODY: dict[str, Any] = load_json("example_generation.json")
+EXAMPLE_ID: str = EXAMPLE_BODY["data"]["id"]
 
 
 @dataclasses.dataclass
@@ -57,9 +62,11 @@ class FakeClock:
 
 
 @pytest.fixture
-def server() -> Iterator[StandIn]:
-    with StandIn() as stand_in:
-        yield stand_in
+def server(clock: FakeClock) -> Iterator[FakeOpenRouter]:
+    """The fake OpenRouter on a real socket, on the fake clock, serving the example generation."""
+    with FakeOpenRouter(api_key=SECRET_KEY, clock=clock) as fake:
+        fake.add_generation(**EXAMPLE_BODY["data"])
+        yield fake
 
 
 @pytest.fixture
@@ -71,8 +78,8 @@ ClientFactory = Callable[..., OpenRouter]
 
 
 @pytest.fixture
-def make_client(server: StandIn, clock: FakeClock) -> ClientFactory:
-    """An `OpenRouter` on the stand-in with the fake clock; keyword arguments override."""
+def make_client(server: FakeOpenRouter, clock: FakeClock) -> ClientFactory:
+    """An `OpenRouter` on the fake OpenRouter with the fake clock; keyword arguments override."""
 
     def factory(**overrides: Any) -> OpenRouter:
         kwargs: dict[str, Any] = {

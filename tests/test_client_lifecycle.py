@@ -9,9 +9,9 @@ import httpx
 import pytest
 
 from openrouter_generations import OpenRouter
-from stand_in import EXAMPLE_ID, StandIn
+from openrouter_generations.testing import FakeOpenRouter
 
-from .conftest import SECRET_KEY
+from .conftest import EXAMPLE_ID, SECRET_KEY
 
 
 def _pool_of_this_loop(open_router: OpenRouter) -> httpx.AsyncClient:
@@ -19,7 +19,7 @@ def _pool_of_this_loop(open_router: OpenRouter) -> httpx.AsyncClient:
     return client
 
 
-def test_one_client_serves_successive_event_loops_and_closes_each_pool_with_its_loop(server: StandIn) -> None:
+def test_one_client_serves_successive_event_loops_and_closes_each_pool_with_its_loop(server: FakeOpenRouter) -> None:
     # A script that calls asyncio.run() per lookup must not meet "Event loop is closed", and the
     # sockets each loop opened are closed when it ends, not left to the garbage collector (any
     # ResourceWarning for an unclosed socket fails this test: warnings are errors here).
@@ -34,13 +34,13 @@ def test_one_client_serves_successive_event_loops_and_closes_each_pool_with_its_
 
     for _ in range(3):
         assert asyncio.run(lookup()) == EXAMPLE_ID
-    assert len(server.seen) == 3
+    assert len(server.requests) == 3
     assert len({id(pool) for pool in pools}) == 3  # one pool per loop
     assert all(pool.is_closed for pool in pools)
     assert open_router._async_pools == {}  # nothing kept for loops that have ended
 
 
-def test_concurrent_calls_in_one_loop_share_its_pool(server: StandIn) -> None:
+def test_concurrent_calls_in_one_loop_share_its_pool(server: FakeOpenRouter) -> None:
     async def main() -> None:
         async with OpenRouter(api_key=SECRET_KEY, server_url=server.url) as open_router:
             await asyncio.gather(*(open_router.generations.get_generation_async(id=EXAMPLE_ID) for _ in range(5)))
@@ -50,10 +50,10 @@ def test_concurrent_calls_in_one_loop_share_its_pool(server: StandIn) -> None:
         assert open_router._async_pools == {}
 
     asyncio.run(main())
-    assert len(server.seen) == 5
+    assert len(server.requests) == 5
 
 
-def test_close_and_aclose_close_the_clients_it_made(server: StandIn) -> None:
+def test_close_and_aclose_close_the_clients_it_made(server: FakeOpenRouter) -> None:
     open_router = OpenRouter(api_key=SECRET_KEY, server_url=server.url)
     open_router.generations.get_generation(id=EXAMPLE_ID)
     sync_client = open_router._client
@@ -69,7 +69,7 @@ def test_close_and_aclose_close_the_clients_it_made(server: StandIn) -> None:
     assert sync_client.is_closed  # aclose() closes both
 
 
-def test_clients_passed_in_stay_open(server: StandIn) -> None:
+def test_clients_passed_in_stay_open(server: FakeOpenRouter) -> None:
     with httpx.Client() as mine:
         with OpenRouter(api_key=SECRET_KEY, server_url=server.url, client=mine) as open_router:
             open_router.generations.get_generation(id=EXAMPLE_ID)
@@ -86,7 +86,7 @@ def test_clients_passed_in_stay_open(server: StandIn) -> None:
 
 
 @pytest.mark.filterwarnings("ignore::ResourceWarning", "ignore::pytest.PytestUnraisableExceptionWarning")
-def test_pools_of_loops_closed_by_hand_are_not_kept(server: StandIn) -> None:
+def test_pools_of_loops_closed_by_hand_are_not_kept(server: FakeOpenRouter) -> None:
     # A loop made and closed by hand, without `shutdown_asyncgens`, cannot close its pool; the
     # client lets go of it when the next pool is made, rather than keep every such loop alive.
     open_router = OpenRouter(api_key=SECRET_KEY, server_url=server.url)
@@ -98,6 +98,6 @@ def test_pools_of_loops_closed_by_hand_are_not_kept(server: StandIn) -> None:
     assert len(open_router._async_pools) == 1  # only the last loop's, not five
     assert asyncio.run(open_router.generations.get_generation_async(id=EXAMPLE_ID)).data.id == EXAMPLE_ID
     assert open_router._async_pools == {}  # the closed loop's let go of, asyncio.run's closed with it
-    assert len(server.seen) == 6
+    assert len(server.requests) == 6
     del open_router, res, loop
     gc.collect()  # the sockets of the pools let go of are closed here, inside this test

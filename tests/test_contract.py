@@ -16,9 +16,9 @@ from openapi_spec_validator import validate
 import openrouter_generations
 from openrouter_generations import OpenRouter, errors, utils
 from openrouter_generations._client import Generations
-from stand_in import EXAMPLE_ID, Reply, StandIn, error_body
+from openrouter_generations.testing import FakeOpenRouter, Reply, error_body
 
-from .conftest import DATA, ROOT, SECRET_KEY, ClientFactory, load_json
+from .conftest import DATA, EXAMPLE_ID, ROOT, SECRET_KEY, ClientFactory, load_json
 
 DOC: dict[str, Any] = load_json("documented_api.json")
 SPEC: dict[str, Any] = yaml.safe_load((ROOT / "openapi.yaml").read_text())
@@ -215,29 +215,31 @@ def test_retry_config_accepts_the_documented_positional_form() -> None:
     assert config.retry_connection_errors is False
 
 
-def test_seed_example_runs_with_only_the_import_changed(server: StandIn, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_seed_example_runs_with_only_the_import_changed(
+    server: FakeOpenRouter, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (code,) = re.findall(r"```python\n(.*?)```", SEED_PY, re.DOTALL)
     assert "from openrouter import OpenRouter" in code
     code = code.replace("from openrouter import OpenRouter", "from openrouter_generations import OpenRouter")
     code = code.replace('"<id>"', repr(EXAMPLE_ID))  # the doc's placeholder
     monkeypatch.setenv("OPENROUTER_API_KEY", SECRET_KEY)
-    # The example talks to the default server; point the default at the stand-in.
+    # The example talks to the default server; point the default at the fake.
     monkeypatch.setattr("openrouter_generations._client.DEFAULT_SERVER_URL", server.url)
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         exec(compile(code, "seed-example", "exec"), {})  # noqa: S102 - the documented example, verbatim
     assert EXAMPLE_ID in out.getvalue()
-    assert server.seen[-1].headers["authorization"] == f"Bearer {SECRET_KEY}"
+    assert server.requests[-1].headers["authorization"] == f"Bearer {SECRET_KEY}"
 
 
 # -- the runtime, over a real socket ----------------------------------------------------------
 
 
 @pytest.mark.parametrize("row", STATUS_ROWS, ids=lambda r: r["status_code"])
-def test_each_documented_status_raises_its_class(row: dict[str, str], server: StandIn, lookup: Any) -> None:
+def test_each_documented_status_raises_its_class(row: dict[str, str], server: FakeOpenRouter, lookup: Any) -> None:
     status = int(row["status_code"])
     cls = getattr(errors, row["error_type"].removeprefix("errors."))
-    server.script(Reply(status, error_body(status, f"documented failure {status}")))
+    server.script_next(Reply(status, error_body(status, f"documented failure {status}")))
     with pytest.raises(cls) as caught:
         lookup(id=EXAMPLE_ID, retries=utils.NO_RETRIES)
     assert type(caught.value) is cls
@@ -251,8 +253,8 @@ def test_each_documented_status_raises_its_class(row: dict[str, str], server: St
 
 
 @pytest.mark.parametrize("status", [400, 403, 409, 410, 422, 451, 501, 503, 599])
-def test_other_statuses_raise_the_default_error(status: int, server: StandIn, lookup: Any) -> None:
-    server.script(Reply(status, error_body(status, "something else")))
+def test_other_statuses_raise_the_default_error(status: int, server: FakeOpenRouter, lookup: Any) -> None:
+    server.script_next(Reply(status, error_body(status, "something else")))
     with pytest.raises(errors.OpenRouterDefaultError) as caught:
         lookup(id=EXAMPLE_ID, retries=utils.NO_RETRIES)
     assert (caught.value.status_code, caught.value.message) == (status, "something else")
@@ -265,8 +267,8 @@ def test_success_returns_the_typed_model(make_client: ClientFactory) -> None:
     assert res.data.id == EXAMPLE_ID
 
 
-def test_key_falls_back_to_the_environment(server: StandIn, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_key_falls_back_to_the_environment(server: FakeOpenRouter, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPENROUTER_API_KEY", SECRET_KEY)
     with OpenRouter(server_url=server.url) as client:
         client.generations.get_generation(id=EXAMPLE_ID)
-    assert server.seen[-1].headers["authorization"] == f"Bearer {SECRET_KEY}"
+    assert server.requests[-1].headers["authorization"] == f"Bearer {SECRET_KEY}"

@@ -24,9 +24,9 @@ import httpx
 import pytest
 
 from openrouter_generations import DEFAULT_MAX_RESPONSE_BYTES, errors, models, utils
-from stand_in import EXAMPLE_BODY, EXAMPLE_ID, Reply, StandIn, error_body
+from openrouter_generations.testing import FakeOpenRouter, Reply, error_body
 
-from .conftest import ClientFactory, FakeClock, Lookup
+from .conftest import EXAMPLE_BODY, EXAMPLE_ID, ClientFactory, FakeClock, Lookup
 
 NO_RETRIES = utils.NO_RETRIES
 
@@ -135,12 +135,12 @@ def _decoded(body: bytes) -> str:
 
 
 @pytest.mark.parametrize("name", sorted(NOT_THE_ERROR_OBJECT))
-def test_error_status_with_a_foreign_body(name: str, server: StandIn, lookups: Any) -> None:
+def test_error_status_with_a_foreign_body(name: str, server: FakeOpenRouter, lookups: Any) -> None:
     body, content_type, shown = NOT_THE_ERROR_OBJECT[name]
     statuses = sorted(DOCUMENTED)
-    server.script(*(Reply(status, body, content_type=content_type) for status in statuses))
+    server.script_next(*(Reply(status, body, content_type=content_type) for status in statuses))
     outcomes = lookups(len(statuses), id=EXAMPLE_ID, retries=NO_RETRIES)
-    assert len(server.seen) == len(statuses)  # one request each: NO_RETRIES
+    assert len(server.requests) == len(statuses)  # one request each: NO_RETRIES
     for status, err in zip(statuses, outcomes, strict=True):
         assert isinstance(err, errors.OpenRouterError), (status, err)
         assert type(err) is DOCUMENTED[status]
@@ -155,7 +155,7 @@ def test_error_status_with_a_foreign_body(name: str, server: StandIn, lookups: A
         assert err.raw_response.content == body
 
 
-def test_error_status_with_the_error_object(server: StandIn, lookups: Any) -> None:
+def test_error_status_with_the_error_object(server: FakeOpenRouter, lookups: Any) -> None:
     """The control: the documented error object fills `data` and `message`."""
     statuses = sorted(DOCUMENTED)
     payloads = []
@@ -163,7 +163,7 @@ def test_error_status_with_the_error_object(server: StandIn, lookups: Any) -> No
         payload = error_body(status, f"it went wrong ({status})")
         payload["openrouter_metadata"] = {"provider_name": "Azure", "raw": {"nested": [1, 2]}}
         payloads.append(payload)
-        server.script(Reply(status, payload))
+        server.script_next(Reply(status, payload))
     outcomes = lookups(len(statuses), id=EXAMPLE_ID, retries=NO_RETRIES)
     for status, payload, err in zip(statuses, payloads, outcomes, strict=True):
         assert isinstance(err, errors.OpenRouterError)
@@ -188,9 +188,9 @@ HUGE = 2 * 1024 * 1024
     ids=["json_object", "json_list", "html", "raw"],
 )
 def test_error_status_with_a_huge_body(
-    status: int, payload: bytes, content_type: str | None, server: StandIn, lookups: Any
+    status: int, payload: bytes, content_type: str | None, server: FakeOpenRouter, lookups: Any
 ) -> None:
-    server.script(Reply(status, payload, content_type=content_type))
+    server.script_next(Reply(status, payload, content_type=content_type))
     err = _one_error(lookups, id=EXAMPLE_ID, retries=NO_RETRIES)
     assert type(err) is DOCUMENTED[status]
     assert err.data is None
@@ -200,9 +200,9 @@ def test_error_status_with_a_huge_body(
     assert str(len(payload)) in err.message
 
 
-def test_error_status_with_a_huge_error_object(server: StandIn, lookups: Any) -> None:
+def test_error_status_with_a_huge_error_object(server: FakeOpenRouter, lookups: Any) -> None:
     payload = error_body(500, "m" * HUGE)
-    server.script(Reply(500, payload))
+    server.script_next(Reply(500, payload))
     err = _one_error(lookups, id=EXAMPLE_ID, retries=NO_RETRIES)
     assert type(err) is errors.InternalServerResponseError
     assert err.data is not None
@@ -292,10 +292,10 @@ def _payload(body: Any) -> bytes:
 
 
 @pytest.mark.parametrize("name", sorted(INVALID_SUCCESS))
-def test_success_status_with_an_invalid_body(name: str, server: StandIn, lookups: Any) -> None:
+def test_success_status_with_an_invalid_body(name: str, server: FakeOpenRouter, lookups: Any) -> None:
     body, fragments = INVALID_SUCCESS[name]
     payload = _payload(body)
-    server.script(Reply(200, payload))
+    server.script_next(Reply(200, payload))
     err = _one_error(lookups, id=EXAMPLE_ID, retries=NO_RETRIES)
     assert type(err) is errors.ResponseValidationError
     assert err.status_code == 200
@@ -308,22 +308,22 @@ def test_success_status_with_an_invalid_body(name: str, server: StandIn, lookups
     assert len(str(err)) < 600
     # Not retried: a malformed success will be malformed again.
     assert err.attempts == 1
-    assert len(server.seen) == 1
+    assert len(server.requests) == 1
 
 
 def test_success_status_with_an_invalid_body_is_not_retried_by_default(
-    server: StandIn, make_client: ClientFactory
+    server: FakeOpenRouter, make_client: ClientFactory
 ) -> None:
-    server.script(Reply(200, _example_with(total_cost="abc")))
+    server.script_next(Reply(200, _example_with(total_cost="abc")))
     with make_client() as client, pytest.raises(errors.ResponseValidationError) as caught:
         client.generations.get_generation(id=EXAMPLE_ID)
     assert caught.value.attempts == 1
-    assert len(server.seen) == 1
+    assert len(server.requests) == 1
 
 
-def test_undocumented_success_statuses_are_validation_errors(server: StandIn, lookups: Any) -> None:
+def test_undocumented_success_statuses_are_validation_errors(server: FakeOpenRouter, lookups: Any) -> None:
     statuses = [201, 202, 203, 206, 226]
-    server.script(*(Reply(status, error_body(status, "surprise")) for status in statuses))
+    server.script_next(*(Reply(status, error_body(status, "surprise")) for status in statuses))
     outcomes = lookups(len(statuses), id=EXAMPLE_ID, retries=NO_RETRIES)
     for status, err in zip(statuses, outcomes, strict=True):
         assert type(err) is errors.ResponseValidationError
@@ -331,7 +331,7 @@ def test_undocumented_success_statuses_are_validation_errors(server: StandIn, lo
         assert str(status) in err.message
 
 
-def test_valid_body_with_unknown_keys_and_values_parses(server: StandIn, lookups: Any) -> None:
+def test_valid_body_with_unknown_keys_and_values_parses(server: FakeOpenRouter, lookups: Any) -> None:
     """The control for the table above: tolerated variations still parse."""
     body = _example_with(
         api_type="realtime",
@@ -341,7 +341,7 @@ def test_valid_body_with_unknown_keys_and_values_parses(server: StandIn, lookups
         brand_new_field={"a": 1},
     )
     body["meta"] = "kept"
-    server.script(Reply(200, body))
+    server.script_next(Reply(200, body))
     (res,) = lookups(1, id=EXAMPLE_ID, retries=NO_RETRIES)
     assert isinstance(res, models.GetGenerationResponse), res
     assert res.additional_properties == {"meta": "kept"}
@@ -363,10 +363,12 @@ def test_default_cap_is_16_mib(make_client: ClientFactory) -> None:
 
 
 @pytest.mark.parametrize("status", [200, 500])
-def test_declared_length_over_the_cap_is_refused_before_reading(status: int, server: StandIn, lookup: Lookup) -> None:
+def test_declared_length_over_the_cap_is_refused_before_reading(
+    status: int, server: FakeOpenRouter, lookup: Lookup
+) -> None:
     # The server declares 4 KiB and then hangs up without sending any of it: a client that read
     # the body would see a broken connection, one that checked the declared length first does not.
-    server.script(Reply(status, b"x" * 4096, drop_after=0))
+    server.script_next(Reply(status, b"x" * 4096, drop_after=0))
     started = time.monotonic()
     with pytest.raises(errors.OpenRouterError) as caught:
         lookup(id=EXAMPLE_ID, client_kwargs={"max_response_bytes": 1024})
@@ -376,26 +378,26 @@ def test_declared_length_over_the_cap_is_refused_before_reading(status: int, ser
     assert err.status_code == status
     assert "4096" in err.message
     assert "1024" in err.message
-    assert len(server.seen) == 1  # refused, not retried
+    assert len(server.requests) == 1  # refused, not retried
 
 
-def test_declared_length_over_the_cap_with_the_body_sent(server: StandIn, lookup: Lookup) -> None:
-    server.script(Reply(200, json.dumps({"data": {"pad": "p" * 200_000}}).encode()))
+def test_declared_length_over_the_cap_with_the_body_sent(server: FakeOpenRouter, lookup: Lookup) -> None:
+    server.script_next(Reply(200, json.dumps({"data": {"pad": "p" * 200_000}}).encode()))
     with pytest.raises(errors.ResponseTooLargeError) as caught:
         lookup(id=EXAMPLE_ID, client_kwargs={"max_response_bytes": 100_000})
     assert caught.value.status_code == 200
 
 
-def test_body_exactly_at_the_cap_is_read(server: StandIn, lookup: Lookup) -> None:
+def test_body_exactly_at_the_cap_is_read(server: FakeOpenRouter, lookup: Lookup) -> None:
     payload = json.dumps(EXAMPLE_BODY).encode()
-    server.script(Reply(200, payload))
+    server.script_next(Reply(200, payload))
     res = lookup(id=EXAMPLE_ID, client_kwargs={"max_response_bytes": len(payload)})
     assert res.data.id == EXAMPLE_ID
 
 
 @pytest.mark.parametrize("status", [200, 502])
-def test_endless_body_is_cut_at_the_cap(status: int, server: StandIn, lookup: Lookup) -> None:
-    server.script(Reply(status, endless=True))
+def test_endless_body_is_cut_at_the_cap(status: int, server: FakeOpenRouter, lookup: Lookup) -> None:
+    server.script_next(Reply(status, endless=True))
     started = time.monotonic()
     with pytest.raises(errors.OpenRouterError) as caught:
         lookup(id=EXAMPLE_ID, client_kwargs={"max_response_bytes": 256 * 1024})
@@ -404,38 +406,38 @@ def test_endless_body_is_cut_at_the_cap(status: int, server: StandIn, lookup: Lo
     assert type(err) is errors.ResponseTooLargeError
     assert err.status_code == status
     assert str(256 * 1024) in err.message
-    assert len(server.seen) == 1
+    assert len(server.requests) == 1
 
 
-def test_endless_body_is_cut_at_the_default_cap(server: StandIn, make_client: ClientFactory) -> None:
-    server.script(Reply(200, endless=True))
+def test_endless_body_is_cut_at_the_default_cap(server: FakeOpenRouter, make_client: ClientFactory) -> None:
+    server.script_next(Reply(200, endless=True))
     started = time.monotonic()
     with make_client() as client, pytest.raises(errors.ResponseTooLargeError):
         client.generations.get_generation(id=EXAMPLE_ID)
     assert time.monotonic() - started < 5.0
 
 
-def test_client_recovers_after_a_refused_body(server: StandIn, make_client: ClientFactory) -> None:
+def test_client_recovers_after_a_refused_body(server: FakeOpenRouter, make_client: ClientFactory) -> None:
     """The cut connection is discarded, not handed to the next call half-read."""
-    server.script(Reply(200, endless=True))
+    server.script_next(Reply(200, endless=True))
     with make_client(max_response_bytes=128 * 1024) as client:
         with pytest.raises(errors.ResponseTooLargeError):
             client.generations.get_generation(id=EXAMPLE_ID)
         assert client.generations.get_generation(id=EXAMPLE_ID).data.id == EXAMPLE_ID
 
 
-def test_a_compressed_body_is_capped_by_its_decoded_size(server: StandIn, lookup: Lookup) -> None:
+def test_a_compressed_body_is_capped_by_its_decoded_size(server: FakeOpenRouter, lookup: Lookup) -> None:
     """A few KiB on the wire that inflate to 8 MiB: the cap counts what is kept, not what was sent."""
     bomb = gzip.compress(b'{"data": "' + b" " * (8 * 1024 * 1024) + b'"}', compresslevel=9)
     assert len(bomb) < 64 * 1024
-    server.script(Reply(200, bomb, headers={"Content-Encoding": "gzip"}))
+    server.script_next(Reply(200, bomb, headers={"Content-Encoding": "gzip"}))
     with pytest.raises(errors.ResponseTooLargeError):
         lookup(id=EXAMPLE_ID, client_kwargs={"max_response_bytes": 1024 * 1024})
 
 
-def test_a_compressed_body_under_the_cap_is_decoded(server: StandIn, lookup: Lookup) -> None:
+def test_a_compressed_body_under_the_cap_is_decoded(server: FakeOpenRouter, lookup: Lookup) -> None:
     payload = json.dumps(EXAMPLE_BODY).encode()
-    server.script(Reply(200, gzip.compress(payload), headers={"Content-Encoding": "gzip"}))
+    server.script_next(Reply(200, gzip.compress(payload), headers={"Content-Encoding": "gzip"}))
     res = lookup(id=EXAMPLE_ID, client_kwargs={"max_response_bytes": len(payload)})
     assert res.data.id == EXAMPLE_ID
 
@@ -473,23 +475,23 @@ def _peak_memory() -> Iterator[list[int]]:
 
 
 @pytest.mark.parametrize("status", [200, 502])
-def test_a_gzip_bomb_is_refused_without_being_inflated(status: int, server: StandIn, lookup: Lookup) -> None:
+def test_a_gzip_bomb_is_refused_without_being_inflated(status: int, server: FakeOpenRouter, lookup: Lookup) -> None:
     """httpx inflated each read whole: 64 KiB off the wire became 64 MiB before any cap was checked."""
     bomb = _gzip_bomb()
     assert len(bomb) < 256 * 1024  # under the cap as sent: only decoding can find it too large
-    server.script(Reply(status, bomb, headers={"Content-Encoding": "gzip"}))
+    server.script_next(Reply(status, bomb, headers={"Content-Encoding": "gzip"}))
     with _peak_memory() as peak, pytest.raises(errors.ResponseTooLargeError) as caught:
         lookup(id=EXAMPLE_ID, retries=NO_RETRIES, client_kwargs={"max_response_bytes": MiB})
     assert caught.value.status_code == status
     assert str(MiB) in caught.value.message
     assert peak[0] < 16 * MiB, f"peak {peak[0]} bytes while refusing a 1 MiB-capped body"
-    assert len(server.seen) == 1
+    assert len(server.requests) == 1
 
 
-def test_stacked_codings_are_refused_undecoded(server: StandIn, lookup: Lookup) -> None:
+def test_stacked_codings_are_refused_undecoded(server: FakeOpenRouter, lookup: Lookup) -> None:
     """`gzip, gzip` is never asked for; decoding it anyway would inflate the bomb inside it."""
     twice = gzip.compress(_gzip_bomb())
-    server.script(Reply(200, twice, headers={"Content-Encoding": "gzip, gzip"}))
+    server.script_next(Reply(200, twice, headers={"Content-Encoding": "gzip, gzip"}))
     with _peak_memory() as peak, pytest.raises(errors.ResponseValidationError) as caught:
         lookup(id=EXAMPLE_ID, client_kwargs={"max_response_bytes": MiB})
     err = caught.value
@@ -523,13 +525,13 @@ UNDECODABLE: dict[str, tuple[bytes, str, str]] = {
 
 @pytest.mark.parametrize("name", sorted(UNDECODABLE))
 def test_an_undecodable_success_is_a_validation_error_kept_as_it_arrived(
-    name: str, server: StandIn, lookup: Lookup
+    name: str, server: FakeOpenRouter, lookup: Lookup
 ) -> None:
     """Once an httpx.DecodingError with no body; now the bytes are kept, with the reason."""
     body, coding, fragment = UNDECODABLE[name]
-    server.script(Reply(200, body, headers={"Content-Encoding": coding}))
+    server.script_next(Reply(200, body, headers={"Content-Encoding": coding}))
     with pytest.raises(errors.ResponseValidationError) as caught:
-        lookup(id=EXAMPLE_ID)  # default retries: a retry would meet the stand-in's valid 200
+        lookup(id=EXAMPLE_ID)  # default retries: a retry would meet the fake's valid 200
     err = caught.value
     assert err.status_code == 200
     assert fragment in err.message, err.message
@@ -537,13 +539,13 @@ def test_an_undecodable_success_is_a_validation_error_kept_as_it_arrived(
     assert err.raw_response is not None
     assert err.raw_response.content == body
     assert err.attempts == 1
-    assert len(server.seen) == 1
+    assert len(server.requests) == 1
 
 
 @pytest.mark.parametrize("name", sorted(UNDECODABLE))
-def test_an_undecodable_error_body_keeps_the_status_class(name: str, server: StandIn, lookups: Any) -> None:
+def test_an_undecodable_error_body_keeps_the_status_class(name: str, server: FakeOpenRouter, lookups: Any) -> None:
     body, coding, _ = UNDECODABLE[name]
-    server.script(Reply(502, body, headers={"Content-Encoding": coding}))
+    server.script_next(Reply(502, body, headers={"Content-Encoding": coding}))
     err = _one_error(lookups, id=EXAMPLE_ID, retries=NO_RETRIES)
     assert type(err) is errors.BadGatewayResponseError
     assert err.status_code == 502
@@ -574,9 +576,9 @@ DECODABLE: dict[str, tuple[bytes, str]] = {
 
 
 @pytest.mark.parametrize("name", sorted(DECODABLE))
-def test_the_codings_asked_for_are_decoded(name: str, server: StandIn, lookup: Lookup) -> None:
+def test_the_codings_asked_for_are_decoded(name: str, server: FakeOpenRouter, lookup: Lookup) -> None:
     body, coding = DECODABLE[name]
-    server.script(Reply(200, body, headers={"Content-Encoding": coding}))
+    server.script_next(Reply(200, body, headers={"Content-Encoding": coding}))
     res = lookup(id=EXAMPLE_ID, client_kwargs={"max_response_bytes": len(_PAYLOAD)})
     assert res.data.id == EXAMPLE_ID
     assert res.to_dict() == EXAMPLE_BODY
@@ -584,7 +586,7 @@ def test_the_codings_asked_for_are_decoded(name: str, server: StandIn, lookup: L
 
 @pytest.mark.parametrize("mode", ["sync", "async"])
 def test_the_request_asks_only_for_the_codings_it_decodes(
-    mode: str, server: StandIn, make_client: ClientFactory
+    mode: str, server: FakeOpenRouter, make_client: ClientFactory
 ) -> None:
     """Even a caller's client that asks for more: a `br` body could not be read."""
     asks = {"Accept-Encoding": "br, zstd, gzip"}
@@ -598,13 +600,13 @@ def test_the_request_asks_only_for_the_codings_it_decodes(
                 await client.generations.get_generation_async(id=EXAMPLE_ID)
 
         asyncio.run(main())
-    (seen,) = server.seen
+    (seen,) = server.requests
     assert seen.headers["accept-encoding"] == "gzip, deflate"
 
 
-def test_our_own_client_asks_for_gzip_and_deflate(server: StandIn, lookup: Lookup) -> None:
+def test_our_own_client_asks_for_gzip_and_deflate(server: FakeOpenRouter, lookup: Lookup) -> None:
     lookup(id=EXAMPLE_ID)
-    assert server.seen[-1].headers["accept-encoding"] == "gzip, deflate"
+    assert server.requests[-1].headers["accept-encoding"] == "gzip, deflate"
 
 
 # -- header bytes, charsets and numbers JSON does not have ----------------------------------------
@@ -618,15 +620,15 @@ NON_ASCII_HEADER_VALUES = {
 
 
 @pytest.mark.parametrize("name", sorted(NON_ASCII_HEADER_VALUES))
-def test_non_ascii_header_bytes_on_a_success(name: str, server: StandIn, lookup: Lookup) -> None:
+def test_non_ascii_header_bytes_on_a_success(name: str, server: FakeOpenRouter, lookup: Lookup) -> None:
     """Rebuilding the response from decoded header strings raised UnicodeEncodeError."""
-    server.script(Reply(200, EXAMPLE_BODY, headers={"X-Served-By": NON_ASCII_HEADER_VALUES[name]}))
+    server.script_next(Reply(200, EXAMPLE_BODY, headers={"X-Served-By": NON_ASCII_HEADER_VALUES[name]}))
     res = lookup(id=EXAMPLE_ID)
     assert res.data.id == EXAMPLE_ID
 
 
-def test_a_non_ascii_retry_after_on_an_error(server: StandIn, lookups: Any) -> None:
-    server.script(Reply(503, b"", headers={"Retry-After": "éé"}))
+def test_a_non_ascii_retry_after_on_an_error(server: FakeOpenRouter, lookups: Any) -> None:
+    server.script_next(Reply(503, b"", headers={"Retry-After": "éé"}))
     err = _one_error(lookups, id=EXAMPLE_ID, retries=NO_RETRIES)
     assert type(err) is errors.OpenRouterDefaultError
     assert err.status_code == 503
@@ -634,11 +636,13 @@ def test_a_non_ascii_retry_after_on_an_error(server: StandIn, lookups: Any) -> N
     assert err.message == "empty body"
 
 
-def test_a_non_ascii_retry_after_falls_back_to_backoff(server: StandIn, lookup: Lookup, clock: FakeClock) -> None:
-    server.script(Reply(503, b"", headers={"Retry-After": "éé"}))  # then the stand-in's 200
+def test_a_non_ascii_retry_after_falls_back_to_backoff(
+    server: FakeOpenRouter, lookup: Lookup, clock: FakeClock
+) -> None:
+    server.script_next(Reply(503, b"", headers={"Retry-After": "éé"}))  # then the fake's 200
     res = lookup(id=EXAMPLE_ID)
     assert res.data.id == EXAMPLE_ID
-    assert len(server.seen) == 2
+    assert len(server.requests) == 2
     assert len(clock.sleeps) == 1
 
 
@@ -648,12 +652,12 @@ NOT_TEXT_CHARSETS = ["rot13", "base64", "hex", "idna", "zlib", "uu", "undefined"
 
 
 @pytest.mark.parametrize("charset", NOT_TEXT_CHARSETS)
-def test_a_charset_that_is_not_a_text_codec(charset: str, server: StandIn, lookups: Any) -> None:
+def test_a_charset_that_is_not_a_text_codec(charset: str, server: FakeOpenRouter, lookups: Any) -> None:
     content_type = f"application/json; charset={charset}"
     error_object = json.dumps(error_body(500, "boom")).encode()
     html = "<html><title>Bad gateway ü</title></html>".encode()
     invalid = b'{"data": 1}'
-    server.script(
+    server.script_next(
         Reply(500, error_object, content_type=content_type),
         Reply(502, html, content_type=f"text/html; charset={charset}"),
         Reply(200, invalid, content_type=content_type),
@@ -674,13 +678,13 @@ def test_a_charset_that_is_not_a_text_codec(charset: str, server: StandIn, looku
 
 
 @pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity", "1e999", "-1e999"])
-def test_numbers_json_does_not_have_are_refused(number: str, server: StandIn, lookup: Lookup) -> None:
+def test_numbers_json_does_not_have_are_refused(number: str, server: FakeOpenRouter, lookup: Lookup) -> None:
     """Python's json reads them as nan and inf, which poison every sum a cost enters."""
     text = json.dumps(EXAMPLE_BODY)
     field = f'"total_cost": {EXAMPLE_BODY["data"]["total_cost"]!r}'
     assert field in text
     payload = text.replace(field, f'"total_cost": {number}').encode()
-    server.script(Reply(200, payload))
+    server.script_next(Reply(200, payload))
     with pytest.raises(errors.ResponseValidationError) as caught:
         lookup(id=EXAMPLE_ID, retries=NO_RETRIES)
     err = caught.value
@@ -700,9 +704,9 @@ def test_numbers_json_does_not_have_are_refused(number: str, server: StandIn, lo
     ids=["no_code", "metadata_string", "user_id_number", "code_string"],
 )
 def test_the_servers_message_is_kept_when_the_rest_is_off_schema(
-    payload: dict[str, Any], message: str, server: StandIn, lookups: Any
+    payload: dict[str, Any], message: str, server: FakeOpenRouter, lookups: Any
 ) -> None:
-    server.script(Reply(429, payload))
+    server.script_next(Reply(429, payload))
     err = _one_error(lookups, id=EXAMPLE_ID, retries=NO_RETRIES)
     assert type(err) is errors.TooManyRequestsResponseError
     assert err.message == message
@@ -727,9 +731,9 @@ def test_describing_many_title_openings_takes_one_pass() -> None:
     ],
     ids=["plain", "upper_case_with_attribute"],
 )
-def test_a_pages_title_still_names_it(page: bytes, server: StandIn, lookups: Any) -> None:
+def test_a_pages_title_still_names_it(page: bytes, server: FakeOpenRouter, lookups: Any) -> None:
     assert "'502 Bad Gateway'" in errors.describe_body(page, "text/html")
-    server.script(Reply(502, page, content_type="text/html"))
+    server.script_next(Reply(502, page, content_type="text/html"))
     err = _one_error(lookups, id=EXAMPLE_ID, retries=NO_RETRIES)
     assert type(err) is errors.BadGatewayResponseError
     assert "'502 Bad Gateway'" in err.message
@@ -738,9 +742,9 @@ def test_a_pages_title_still_names_it(page: bytes, server: StandIn, lookups: Any
 # -- redirects: their bodies are never read --------------------------------------------------------
 
 
-def test_an_endless_redirect_body_is_not_read(server: StandIn, lookup: Lookup) -> None:
+def test_an_endless_redirect_body_is_not_read(server: FakeOpenRouter, lookup: Lookup) -> None:
     # httpx, left to follow redirects itself, reads each 3xx body whole: past any cap.
-    server.script(
+    server.script_next(
         Reply(307, headers={"Location": f"/generation?id={EXAMPLE_ID}"}, endless=True),
         Reply(200, EXAMPLE_BODY),
     )
@@ -748,40 +752,42 @@ def test_an_endless_redirect_body_is_not_read(server: StandIn, lookup: Lookup) -
     res = lookup(id=EXAMPLE_ID, client_kwargs={"max_response_bytes": 256 * 1024})
     assert time.monotonic() - started < 3.0
     assert res.data.id == EXAMPLE_ID
-    assert len(server.seen) == 2
+    assert len(server.requests) == 2
 
 
-def test_a_redirect_loop_ends_as_a_typed_error(server: StandIn, lookup: Lookup) -> None:
+def test_a_redirect_loop_ends_as_a_typed_error(server: FakeOpenRouter, lookup: Lookup) -> None:
     loop = Reply(
         302, b"<html>moved</html>", headers={"Location": f"/generation?id={EXAMPLE_ID}"}, content_type="text/html"
     )
-    server.script(*[loop] * 30)
+    server.script_next(*[loop] * 30)
     with pytest.raises(errors.OpenRouterDefaultError) as caught:
         lookup(id=EXAMPLE_ID, retries=NO_RETRIES)
     assert caught.value.status_code == 302
     assert caught.value.body == "<html>moved</html>"
-    assert len(server.seen) == 21  # the request and httpx's default of 20 redirects
+    assert len(server.requests) == 21  # the request and httpx's default of 20 redirects
 
 
 @pytest.mark.parametrize("location", ["http://xn--zz--.com/", "http://xn--a.com/"])
 def test_a_redirect_to_a_name_idna_refuses_is_a_connection_error(
-    location: str, server: StandIn, lookup: Lookup
+    location: str, server: FakeOpenRouter, lookup: Lookup
 ) -> None:
     """httpx lets idna's own exception out of building the next request; it is the hop's failure."""
-    server.script(Reply(302, headers={"Location": location}))
+    server.script_next(Reply(302, headers={"Location": location}))
     with pytest.raises(errors.OpenRouterError) as caught:
         lookup(id=EXAMPLE_ID, retries=NO_RETRIES)
     err = caught.value
     assert type(err) is errors.APIConnectionError
     assert err.status_code is None
     assert "IDNA" in err.message or "Codepoint" in err.message
-    assert len(server.seen) == 1
+    assert len(server.requests) == 1
 
 
 @pytest.mark.parametrize("port", [99999, 65536, 0])
-def test_a_redirect_to_a_port_no_socket_has_is_the_answer(port: int, server: StandIn, lookup: Lookup) -> None:
+def test_a_redirect_to_a_port_no_socket_has_is_the_answer(port: int, server: FakeOpenRouter, lookup: Lookup) -> None:
     """Not followed: the async transport raised an ExceptionGroup (OverflowError) for it."""
-    server.script(Reply(302, b"moved", headers={"Location": f"http://127.0.0.1:{port}/"}, content_type="text/plain"))
+    server.script_next(
+        Reply(302, b"moved", headers={"Location": f"http://127.0.0.1:{port}/"}, content_type="text/plain")
+    )
     with pytest.raises(errors.OpenRouterError) as caught:
         lookup(id=EXAMPLE_ID, retries=NO_RETRIES)
     err = caught.value
@@ -789,4 +795,4 @@ def test_a_redirect_to_a_port_no_socket_has_is_the_answer(port: int, server: Sta
     assert err.status_code == 302
     assert err.body == "moved"
     assert err.headers["location"] == f"http://127.0.0.1:{port}/"
-    assert len(server.seen) == 1
+    assert len(server.requests) == 1

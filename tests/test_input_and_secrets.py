@@ -22,9 +22,9 @@ import httpx
 import pytest
 
 from openrouter_generations import OpenRouter, errors, utils
-from stand_in import EXAMPLE_BODY, EXAMPLE_ID, Reply, StandIn
+from openrouter_generations.testing import FakeOpenRouter, Reply
 
-from .conftest import SECRET_KEY, ClientFactory, FakeClock, Lookup
+from .conftest import EXAMPLE_BODY, EXAMPLE_ID, SECRET_KEY, ClientFactory, FakeClock, Lookup
 
 #: What must never show: the key, and its distinctive part (in case of a partial mask).
 NEEDLES = (SECRET_KEY, "TESTSECRET")
@@ -51,12 +51,12 @@ BAD_IDS: list[tuple[object, type[Exception]]] = [
 
 @pytest.mark.parametrize(("bad", "kind"), BAD_IDS, ids=[repr(b) for b, _ in BAD_IDS])
 def test_a_bad_id_is_refused_before_anything_is_sent(
-    bad: object, kind: type[Exception], server: StandIn, lookup: Lookup
+    bad: object, kind: type[Exception], server: FakeOpenRouter, lookup: Lookup
 ) -> None:
     with pytest.raises(kind) as caught:
         lookup(id=bad)
     assert not isinstance(caught.value, errors.OpenRouterError)
-    assert server.seen == []
+    assert server.requests == []
     if bad is not None and not isinstance(bad, str):
         assert type(bad).__name__ in str(caught.value)  # says what it got
 
@@ -91,13 +91,13 @@ AWKWARD_IDS = [
 
 
 @pytest.mark.parametrize("the_id", AWKWARD_IDS, ids=[f"{i[:24]!r}/{len(i)}" for i in AWKWARD_IDS])
-def test_awkward_ids_arrive_whole(the_id: str, server: StandIn, lookup: Lookup) -> None:
+def test_awkward_ids_arrive_whole(the_id: str, server: FakeOpenRouter, lookup: Lookup) -> None:
     body = copy.deepcopy(EXAMPLE_BODY)
     body["data"]["id"] = the_id
-    server.script(Reply(200, body))
+    server.script_next(Reply(200, body))
     res = lookup(id=the_id)
     assert res.data.id == the_id
-    (seen,) = server.seen
+    (seen,) = server.requests
     assert seen.ids == [the_id]
     assert seen.raw_path.startswith("/generation?")
     assert seen.raw_path.isascii()
@@ -106,36 +106,36 @@ def test_awkward_ids_arrive_whole(the_id: str, server: StandIn, lookup: Lookup) 
 
 
 @pytest.mark.parametrize("the_id", ["gen-a&b=c", "gen-ü-漢字-🙂", "gen with spaces", "x" * 8192])
-def test_awkward_ids_on_the_default_route(the_id: str, server: StandIn, lookup: Lookup) -> None:
-    """Unscripted, the stand-in answers 404 and quotes the id it decoded: the same id."""
+def test_awkward_ids_on_the_default_route(the_id: str, server: FakeOpenRouter, lookup: Lookup) -> None:
+    """Unscripted, the fake answers 404 and quotes the id it decoded: the same id."""
     with pytest.raises(errors.NotFoundResponseError) as caught:
         lookup(id=the_id, retries=utils.NO_RETRIES)
     assert caught.value.message == f"Generation {the_id} not found"
-    assert server.seen[-1].ids == [the_id]
+    assert server.requests[-1].ids == [the_id]
 
 
-def test_a_lone_surrogate_id_is_named_as_such(server: StandIn, lookup: Lookup) -> None:
+def test_a_lone_surrogate_id_is_named_as_such(server: FakeOpenRouter, lookup: Lookup) -> None:
     """Not the UnicodeEncodeError that building the URL raised, which names no parameter."""
     with pytest.raises(ValueError, match="surrogate") as caught:
         lookup(id="gen-\ud800")
     assert not isinstance(caught.value, UnicodeError)
     assert "id" in str(caught.value)
-    assert server.seen == []
+    assert server.requests == []
 
 
-def test_an_id_too_long_for_a_url_is_refused_before_sending(server: StandIn, lookup: Lookup) -> None:
+def test_an_id_too_long_for_a_url_is_refused_before_sending(server: FakeOpenRouter, lookup: Lookup) -> None:
     """httpx.InvalidURL is no ValueError: a caller catching bad input would have missed it."""
     with pytest.raises(ValueError, match="cannot build the request") as caught:
         lookup(id="x" * 70_000)
     assert not isinstance(caught.value, errors.OpenRouterError)
     assert len(str(caught.value)) < 300  # says why, without quoting 70 000 characters
-    assert server.seen == []
+    assert server.requests == []
 
 
 # -- secrets: reprs, errors, logs -------------------------------------------------------------
 
 
-def test_reprs_of_the_client_and_its_config(server: StandIn) -> None:
+def test_reprs_of_the_client_and_its_config(server: FakeOpenRouter) -> None:
     config = utils.RetryConfig("backoff", utils.BackoffStrategy(1, 2, 2.0, 3), True)
     with OpenRouter(api_key=SECRET_KEY, server_url=server.url, retry_config=config) as client:
         for obj in (client, client.generations, config, client.retry_config, config.backoff):
@@ -201,12 +201,14 @@ def refused_url() -> Iterator[str]:
         yield f"http://127.0.0.1:{sock.getsockname()[1]}"
 
 
-def _every_error_kind(server: StandIn, make_client: ClientFactory, refused_url: str) -> list[errors.OpenRouterError]:
-    server.script(
+def _every_error_kind(
+    server: FakeOpenRouter, make_client: ClientFactory, refused_url: str
+) -> list[errors.OpenRouterError]:
+    server.script_next(
         Reply(401, {"error": {"code": 401, "message": "bad key"}, "user_id": "u-1", "openrouter_metadata": {"k": 1}}),
         Reply(502, b"<html><title>502</title></html>", content_type="text/html"),
         Reply(200, {"data": {"total_cost": "abc"}}),
-        Reply(200, EXAMPLE_BODY, stall=0.3),
+        Reply(200, EXAMPLE_BODY, delay=0.3),
         Reply(200, EXAMPLE_BODY, drop_after=5),
         Reply(200, b"x" * 5000),
     )
@@ -248,7 +250,7 @@ def test_the_walk_finds_a_key_wherever_it_hides() -> None:
             _assert_error_keeps_the_key(err)
 
 
-def test_no_error_carries_the_key(server: StandIn, make_client: ClientFactory, refused_url: str) -> None:
+def test_no_error_carries_the_key(server: FakeOpenRouter, make_client: ClientFactory, refused_url: str) -> None:
     found = _every_error_kind(server, make_client, refused_url)
     assert [type(e) for e in found] == [
         errors.UnauthorizedResponseError,
@@ -269,13 +271,13 @@ def test_no_error_carries_the_key(server: StandIn, make_client: ClientFactory, r
     ("status", "content_type"), [(401, "application/json"), (502, "text/html"), (200, "application/json")]
 )
 def test_a_server_that_echoes_the_key_does_not_put_it_in_the_error(
-    status: int, content_type: str, server: StandIn, lookup: Any
+    status: int, content_type: str, server: FakeOpenRouter, lookup: Any
 ) -> None:
     # "Invalid key sk-or-..." from a server or proxy: the error says it, but masks the key; the
     # bytes as they came stay in raw_response, beside the request that carried the key.
     echoed = {"error": {"code": status, "message": f"Invalid key {SECRET_KEY}"}}
     body = json.dumps(echoed) if content_type == "application/json" else f"<title>bad {SECRET_KEY}</title>"
-    server.script(Reply(status, body.encode(), content_type=content_type))
+    server.script_next(Reply(status, body.encode(), content_type=content_type))
     with pytest.raises(errors.OpenRouterError) as caught:
         lookup(id=EXAMPLE_ID, retries=utils.NO_RETRIES)
     err = caught.value
@@ -291,8 +293,8 @@ def test_a_server_that_echoes_the_key_does_not_put_it_in_the_error(
     assert SECRET_KEY.encode() in err.raw_response.content  # nothing lost
 
 
-def test_async_errors_carry_no_key(server: StandIn, make_client: ClientFactory) -> None:
-    server.script(Reply(500, b"oops"), Reply(200, b"[]"), Reply(200, EXAMPLE_BODY, stall=0.3))
+def test_async_errors_carry_no_key(server: FakeOpenRouter, make_client: ClientFactory) -> None:
+    server.script_next(Reply(500, b"oops"), Reply(200, b"[]"), Reply(200, EXAMPLE_BODY, delay=0.3))
 
     async def main() -> list[errors.OpenRouterError]:
         found: list[errors.OpenRouterError] = []
@@ -370,15 +372,15 @@ def test_a_transport_error_that_quotes_the_key_is_masked(wording: str, mode: str
 
 
 def test_no_log_line_carries_the_key(
-    server: StandIn, make_client: ClientFactory, clock: FakeClock, caplog: pytest.LogCaptureFixture
+    server: FakeOpenRouter, make_client: ClientFactory, clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    server.script(*(Reply(500, {"error": {"code": 500, "message": "down"}}) for _ in range(5)))
+    server.script_next(*(Reply(500, {"error": {"code": 500, "message": "down"}}) for _ in range(5)))
     with make_client() as client:
         with pytest.raises(errors.InternalServerResponseError) as caught:
             client.generations.get_generation(id=EXAMPLE_ID)
         assert caught.value.attempts == 5
-        server.script(Reply(200, EXAMPLE_BODY, drop_after=5), Reply(501, b""))  # 501: not retried
+        server.script_next(Reply(200, EXAMPLE_BODY, drop_after=5), Reply(501, b""))  # 501: not retried
         with pytest.raises(errors.OpenRouterDefaultError):
             client.generations.get_generation(id=EXAMPLE_ID)
         assert client.generations.get_generation(id=EXAMPLE_ID).data.id == EXAMPLE_ID
@@ -396,51 +398,52 @@ def test_no_log_line_carries_the_key(
 
 
 @pytest.fixture
-def other() -> Iterator[StandIn]:
-    with StandIn() as stand_in:
-        yield stand_in
+def other() -> Iterator[FakeOpenRouter]:
+    with FakeOpenRouter(api_key=SECRET_KEY) as fake:
+        fake.add_generation(**EXAMPLE_BODY["data"])
+        yield fake
 
 
 @pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
 def test_a_redirect_to_another_origin_drops_the_key(
-    status: int, server: StandIn, other: StandIn, lookup: Lookup
+    status: int, server: FakeOpenRouter, other: FakeOpenRouter, lookup: Lookup
 ) -> None:
-    server.script(Reply(status, b"", headers={"Location": f"{other.url}/generation?id={EXAMPLE_ID}"}))
-    other.script(Reply(200, EXAMPLE_BODY))
+    server.script_next(Reply(status, b"", headers={"Location": f"{other.url}/generation?id={EXAMPLE_ID}"}))
+    other.script_next(Reply(200, EXAMPLE_BODY))
     res = lookup(id=EXAMPLE_ID)
     assert res.data.id == EXAMPLE_ID
-    assert server.seen[-1].headers["authorization"] == f"Bearer {SECRET_KEY}"
-    (followed,) = other.seen
+    assert server.requests[-1].headers["authorization"] == f"Bearer {SECRET_KEY}"
+    (followed,) = other.requests
     assert "authorization" not in followed.headers
     _assert_no_key(json.dumps(followed.headers), "the redirected request's headers")
 
 
-def test_an_unscripted_other_origin_sees_no_key(server: StandIn, other: StandIn, lookup: Lookup) -> None:
+def test_an_unscripted_other_origin_sees_no_key(server: FakeOpenRouter, other: FakeOpenRouter, lookup: Lookup) -> None:
     """The other server's real routes answer 401 to a request without a key."""
-    server.script(Reply(307, b"", headers={"Location": f"{other.url}/generation?id={EXAMPLE_ID}"}))
+    server.script_next(Reply(307, b"", headers={"Location": f"{other.url}/generation?id={EXAMPLE_ID}"}))
     with pytest.raises(errors.UnauthorizedResponseError):
         lookup(id=EXAMPLE_ID, retries=utils.NO_RETRIES)
-    assert "authorization" not in other.seen[-1].headers
+    assert "authorization" not in other.requests[-1].headers
 
 
-def test_a_redirect_to_localhost_is_another_origin(server: StandIn, lookup: Lookup) -> None:
+def test_a_redirect_to_localhost_is_another_origin(server: FakeOpenRouter, lookup: Lookup) -> None:
     """Same machine, same port, different host name: still not the origin the key was meant for."""
     port = server.url.rsplit(":", 1)[1]
-    server.script(
+    server.script_next(
         Reply(307, b"", headers={"Location": f"http://localhost:{port}/generation?id={EXAMPLE_ID}"}),
         Reply(200, EXAMPLE_BODY),
     )
     lookup(id=EXAMPLE_ID)
-    first, followed = server.seen
+    first, followed = server.requests
     assert first.headers["authorization"] == f"Bearer {SECRET_KEY}"
     assert "authorization" not in followed.headers
 
 
-def test_a_same_origin_redirect_keeps_the_key(server: StandIn, lookup: Lookup) -> None:
-    server.script(Reply(307, b"", headers={"Location": f"/generation?id={EXAMPLE_ID}&hop=1"}))
+def test_a_same_origin_redirect_keeps_the_key(server: FakeOpenRouter, lookup: Lookup) -> None:
+    server.script_next(Reply(307, b"", headers={"Location": f"/generation?id={EXAMPLE_ID}&hop=1"}))
     res = lookup(id=EXAMPLE_ID)  # the default route wants the key: it must still be there
     assert res.data.id == EXAMPLE_ID
-    first, followed = server.seen
+    first, followed = server.requests
     assert first.headers["authorization"] == followed.headers["authorization"] == f"Bearer {SECRET_KEY}"
     assert followed.ids == [EXAMPLE_ID]
 
@@ -469,15 +472,15 @@ CALLER_AUTHS: dict[str, tuple[Callable[[], httpx.Auth], str]] = {
 @pytest.mark.parametrize("mode", ["sync", "async"])
 @pytest.mark.parametrize("auth", sorted(CALLER_AUTHS))
 def test_a_callers_client_auth_is_not_sent_to_another_origin(
-    auth: str, mode: str, server: StandIn, other: StandIn, make_client: ClientFactory
+    auth: str, mode: str, server: FakeOpenRouter, other: FakeOpenRouter, make_client: ClientFactory
 ) -> None:
     """Each hop was sent with the client's `auth`, which re-signed the request for any origin."""
     make_auth, sent_as = CALLER_AUTHS[auth]
-    server.script(Reply(302, b"", headers={"Location": f"{other.url}/generation?id={EXAMPLE_ID}"}))
-    other.script(Reply(200, EXAMPLE_BODY))
+    server.script_next(Reply(302, b"", headers={"Location": f"{other.url}/generation?id={EXAMPLE_ID}"}))
+    other.script_next(Reply(200, EXAMPLE_BODY))
     assert _lookup_via_own_client(mode, make_client, {"auth": make_auth()}) == EXAMPLE_ID
-    assert server.seen[-1].headers["authorization"] == sent_as  # the auth did apply at the origin
-    (followed,) = other.seen
+    assert server.requests[-1].headers["authorization"] == sent_as  # the auth did apply at the origin
+    (followed,) = other.requests
     assert "authorization" not in followed.headers
     _assert_no_key(json.dumps(followed.headers), "the redirected request's headers")
 
@@ -485,16 +488,16 @@ def test_a_callers_client_auth_is_not_sent_to_another_origin(
 @pytest.mark.parametrize("mode", ["sync", "async"])
 @pytest.mark.parametrize("auth", sorted(CALLER_AUTHS))
 def test_a_callers_client_auth_follows_a_same_origin_redirect(
-    auth: str, mode: str, server: StandIn, make_client: ClientFactory
+    auth: str, mode: str, server: FakeOpenRouter, make_client: ClientFactory
 ) -> None:
     """The control: within the origin the hop keeps the credentials the auth set."""
     make_auth, sent_as = CALLER_AUTHS[auth]
-    server.script(
+    server.script_next(
         Reply(307, b"", headers={"Location": f"/generation?id={EXAMPLE_ID}&hop=1"}),
         Reply(200, EXAMPLE_BODY),
     )
     assert _lookup_via_own_client(mode, make_client, {"auth": make_auth()}) == EXAMPLE_ID
-    first, followed = server.seen
+    first, followed = server.requests
     assert first.headers["authorization"] == followed.headers["authorization"] == sent_as
 
 
@@ -522,23 +525,23 @@ def _assert_refusal_hides(exc: BaseException, *secrets: str) -> None:
 
 
 @pytest.mark.parametrize("name", sorted(MALFORMED_KEYS))
-def test_a_malformed_key_is_refused_without_quoting_it(name: str, server: StandIn) -> None:
+def test_a_malformed_key_is_refused_without_quoting_it(name: str, server: FakeOpenRouter) -> None:
     """httpx refused such a header on the first call, with an error that quoted the key."""
     with pytest.raises(ValueError, match="api_key") as caught:
         OpenRouter(api_key=MALFORMED_KEYS[name], server_url=server.url)
     _assert_refusal_hides(caught.value)
-    assert server.seen == []
+    assert server.requests == []
 
 
 @pytest.mark.parametrize("ending", ["\n", "\r\n"])
 def test_a_malformed_key_from_the_environment_is_refused(
-    ending: str, server: StandIn, monkeypatch: pytest.MonkeyPatch
+    ending: str, server: FakeOpenRouter, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("OPENROUTER_API_KEY", SECRET_KEY + ending)
     with pytest.raises(ValueError, match="api_key") as caught:
         OpenRouter(server_url=server.url)
     _assert_refusal_hides(caught.value)
-    assert server.seen == []
+    assert server.requests == []
 
 
 #: name -> (server URL, a fragment of the refusal): each would have been taken as it is.
@@ -563,13 +566,13 @@ def test_a_bad_server_url_is_refused(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", sorted(BAD_SERVER_URLS))
-def test_a_bad_server_url_per_call_is_refused_before_sending(name: str, server: StandIn, lookup: Lookup) -> None:
+def test_a_bad_server_url_per_call_is_refused_before_sending(name: str, server: FakeOpenRouter, lookup: Lookup) -> None:
     """An empty URL no longer means production, per call as for the client."""
     url, fragment = BAD_SERVER_URLS[name]
     with pytest.raises(ValueError, match=fragment) as caught:
         lookup(id=EXAMPLE_ID, server_url=url)
     _assert_refusal_hides(caught.value, "hunter2pw")
-    assert server.seen == []
+    assert server.requests == []
 
 
 # -- secrets: plain HTTP -------------------------------------------------------------------------

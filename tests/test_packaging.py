@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pathlib
+import re
 import subprocess
 import sys
 import textwrap
@@ -10,9 +11,9 @@ import zipfile
 
 import pytest
 
-from stand_in import EXAMPLE_ID, StandIn
+from openrouter_generations.testing import FakeOpenRouter
 
-from .conftest import ROOT
+from .conftest import EXAMPLE_BODY, EXAMPLE_ID, ROOT
 
 CLIENT_SCRIPT = textwrap.dedent(
     """
@@ -98,7 +99,8 @@ def test_wheel_installs_into_a_clean_venv_and_calls_a_loopback_server(
     _run(str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", str(wheel), cwd=tmp_path)
     script = tmp_path / "use_it.py"
     script.write_text(CLIENT_SCRIPT)
-    with StandIn() as server:
+    with FakeOpenRouter(api_key="sk-or-wheel-test") as server:
+        server.add_generation(**EXAMPLE_BODY["data"])
         out = _run(str(python), str(script), server.url, EXAMPLE_ID, str(venv), cwd=tmp_path).stdout
     assert "total_cost 0.0004175" in out
     assert "not found 404" in out
@@ -122,3 +124,41 @@ def test_wheel_installs_into_a_clean_venv_and_calls_a_loopback_server(
         str(script),
         cwd=tmp_path,
     )
+
+
+ISSUE_EXAMPLE = textwrap.dedent(
+    """
+    from openrouter_generations import OpenRouter
+    from openrouter_generations.testing import FakeOpenRouter, Reply
+
+    with FakeOpenRouter() as fake:
+        rec = fake.add_generation(model="openai/gpt-4o", total_cost=0.0021)
+        client = OpenRouter(api_key=fake.api_key, server_url=fake.server_url)
+        assert client.generations.get_generation(id=rec["id"]).data.total_cost == 0.0021
+        client.close()
+    print("example ok")
+    """
+)
+
+
+def test_the_fake_and_its_fixture_work_from_the_wheel_with_pytest_beside_it(
+    dist: pathlib.Path, tmp_path: pathlib.Path
+) -> None:
+    """Only the wheel and pytest: the example runs, and the README's test file passes with the
+    `openrouter_fake` fixture that the wheel's entry point registers."""
+    (wheel,) = dist.glob("*.whl")
+    venv = tmp_path / "venv"
+    _run(sys.executable, "-m", "venv", str(venv), cwd=tmp_path)
+    python = venv / "bin" / "python"
+    pins = [line for line in (ROOT / "requirements-dev.txt").read_text().split() if line.startswith("pytest==")]
+    pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    _run(*pip, str(wheel), *pins, cwd=tmp_path)
+    (tmp_path / "example.py").write_text(ISSUE_EXAMPLE)
+    assert "example ok" in _run(str(python), "example.py", cwd=tmp_path).stdout
+    readme = (ROOT / "README.md").read_text()
+    (block,) = [b for b in re.findall(r"```python\n(.*?)```", readme, re.DOTALL) if b.startswith("# test_costs.py")]
+    (tmp_path / "test_costs.py").write_text(block)
+    out = _run(str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_costs.py", cwd=tmp_path).stdout
+    assert "4 passed" in out
+    check = "import sys, openrouter_generations; assert 'openrouter_generations.testing' not in sys.modules"
+    _run(str(python), "-c", check, cwd=tmp_path)

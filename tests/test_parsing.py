@@ -10,9 +10,9 @@ import pytest
 
 from openrouter_generations import models
 from openrouter_generations._validation import ModelTypeError, check_model
-from stand_in import EXAMPLE_BODY, Reply, StandIn
+from openrouter_generations.testing import FakeOpenRouter, Reply
 
-from .conftest import load_json
+from .conftest import EXAMPLE_BODY, load_json
 
 ADDED: list[str] = load_json("documented_api.json")["fields_added_since_2025_09"]
 
@@ -34,10 +34,12 @@ def test_example_body_round_trips() -> None:
 
 
 @pytest.mark.parametrize(("name", "fields"), [("body_2025_09.json", 31), ("body_2026_01.json", 33)])
-def test_older_shapes_parse_with_absent_fields_unset(name: str, fields: int, server: StandIn, lookup: Any) -> None:
+def test_older_shapes_parse_with_absent_fields_unset(
+    name: str, fields: int, server: FakeOpenRouter, lookup: Any
+) -> None:
     body = load_json(name)
     assert len(body["data"]) == fields
-    server.script(Reply(200, body))
+    server.script_next(Reply(200, body))
     res = lookup(id=body["data"]["id"])
     data = res.data
     for field in ADDED:
@@ -49,9 +51,9 @@ def test_older_shapes_parse_with_absent_fields_unset(name: str, fields: int, ser
     assert res.to_dict() == body  # nothing invented, nothing lost
 
 
-def test_future_shape_keeps_unknown_fields_and_enum_values(server: StandIn, lookup: Any) -> None:
+def test_future_shape_keeps_unknown_fields_and_enum_values(server: FakeOpenRouter, lookup: Any) -> None:
     body = load_json("body_future.json")
-    server.script(Reply(200, body))
+    server.script_next(Reply(200, body))
     res = lookup(id=body["data"]["id"])
     data = res.data
     assert data.api_type == "realtime"

@@ -23,9 +23,8 @@ from hypothesis import strategies as st
 
 from openrouter_generations import OpenRouter, errors, models, utils
 from openrouter_generations.errors import error_class_for_status
-from stand_in import EXAMPLE_BODY
 
-from .conftest import SECRET_KEY, FakeClock, load_json
+from .conftest import EXAMPLE_BODY, SECRET_KEY, FakeClock, load_json
 
 DOC: dict[str, Any] = load_json("documented_api.json")
 FIELDS: dict[str, str] = DOC["data_fields"]

@@ -4,28 +4,34 @@ from __future__ import annotations
 
 import contextlib
 import io
+import pathlib
 import re
+import subprocess
+import sys
 import textwrap
 
 import pytest
 
 from openrouter_generations import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT_MS, OpenRouter
+from openrouter_generations.testing import FakeOpenRouter
 from openrouter_generations.utils import DEFAULT_RETRY_CONFIG, DEFAULT_RETRY_STATUSES, BackoffStrategy
-from stand_in import EXAMPLE_ID, StandIn
 
-from .conftest import ROOT, SECRET_KEY
+from .conftest import EXAMPLE_ID, ROOT, SECRET_KEY
 
 README = (ROOT / "README.md").read_text()
-PYTHON_BLOCKS = re.findall(r"```python\n(.*?)```", README, re.DOTALL)
+ALL_PYTHON_BLOCKS = re.findall(r"```python\n(.*?)```", README, re.DOTALL)
+#: A block that opens with `# test_....py` is a test file: pytest runs it, as its reader would.
+TEST_FILES = [block for block in ALL_PYTHON_BLOCKS if re.match(r"# test_\w+\.py", block)]
+PYTHON_BLOCKS = [block for block in ALL_PYTHON_BLOCKS if block not in TEST_FILES]
 
 
 def _section(heading: str) -> str:
     return README.split(heading, 1)[1].split("\n#", 1)[0]
 
 
-def test_every_python_example_runs_against_the_stand_in(server: StandIn, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_python_example_runs_against_the_fake(server: FakeOpenRouter, monkeypatch: pytest.MonkeyPatch) -> None:
     """The blocks run in order in one namespace, as a reader would paste them, with the
-    placeholder ids made real and the default server pointed at the stand-in."""
+    placeholder ids made real and the default server pointed at the fake."""
     assert len(PYTHON_BLOCKS) >= 4
     monkeypatch.setenv("OPENROUTER_API_KEY", SECRET_KEY)
     monkeypatch.setattr("openrouter_generations._client.DEFAULT_SERVER_URL", server.url)
@@ -40,8 +46,8 @@ def test_every_python_example_runs_against_the_stand_in(server: StandIn, monkeyp
     for value in namespace.values():
         if isinstance(value, OpenRouter):
             value.close()  # a block that left its client open: its socket, not the next test's warning
-    assert len(server.seen) == len(PYTHON_BLOCKS)  # each block made its one lookup
-    assert all(seen.ids == [EXAMPLE_ID] for seen in server.seen)
+    assert len(server.requests) == len(PYTHON_BLOCKS)  # each block made its one lookup
+    assert all(seen.ids == [EXAMPLE_ID] for seen in server.requests)
     assert out.getvalue().startswith("0.0004175 43 27 OpenAI")  # the usage block's print
 
 
@@ -69,3 +75,20 @@ def test_the_table_of_retry_defaults_is_the_default_config() -> None:
 def test_the_stated_limits_are_the_defaults() -> None:
     assert f"default {DEFAULT_TIMEOUT_MS:,} ms".replace(",", " ") in README
     assert f"default {DEFAULT_MAX_RESPONSE_BYTES // 2**20} MiB" in README
+
+
+def test_the_testing_example_passes_under_pytest_as_written(tmp_path: pathlib.Path) -> None:
+    """The "Testing your code" block, saved as the file it names, passes under pytest with the
+    `openrouter_fake` fixture that installing the package registers (no conftest of ours)."""
+    (block,) = TEST_FILES
+    name = re.match(r"# (test_\w+\.py)", block).group(1)  # type: ignore[union-attr]
+    (tmp_path / name).write_text(block)
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "error", name],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "4 passed" in run.stdout

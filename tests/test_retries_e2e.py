@@ -1,4 +1,4 @@
-"""Retries end to end: the real client, sync and async, over a real socket to the loopback stand-in.
+"""Retries end to end: the real client, sync and async, over a real socket to the loopback fake OpenRouter.
 
 Most tests use the fake clock from conftest (`lookup`, `make_client`): its sleep records each
 delay and moves time on, so the full default schedule (up to 60 s of waits) runs in milliseconds.
@@ -31,11 +31,11 @@ import pytest
 import yaml
 
 from openrouter_generations import DEFAULT_TIMEOUT_MS, OpenRouter, _call, _retries, errors, models
+from openrouter_generations.testing import FakeOpenRouter, Reply, error_body
 from openrouter_generations.utils import NO_RETRIES, SYSTEM_CLOCK, BackoffStrategy, RetryConfig
 from openrouter_generations_client.api.generations import get_generation
-from stand_in import EXAMPLE_BODY, EXAMPLE_ID, Reply, StandIn, error_body
 
-from .conftest import ROOT, SECRET_KEY, ClientFactory, FakeClock, Lookup
+from .conftest import EXAMPLE_BODY, EXAMPLE_ID, ROOT, SECRET_KEY, ClientFactory, FakeClock, Lookup
 
 # With the conftest clock (random() == 0.5) and the default jitter of 0.25, each computed wait
 # is 0.875 of min(0.5 * 2**n, 8) seconds.
@@ -92,14 +92,14 @@ def test_persistent_status(
     error: type[errors.OpenRouterError],
     retried: bool,
     lookup: Lookup,
-    server: StandIn,
+    server: FakeOpenRouter,
     clock: FakeClock,
 ) -> None:
-    server.script(*failures(status, 10))
+    server.script_next(*failures(status, 10))
     err = raises(error, lambda: lookup(id=EXAMPLE_ID))
     assert type(err) is error
     attempts = 5 if retried else 1
-    assert len(server.seen) == attempts
+    assert len(server.requests) == attempts
     assert err.attempts == attempts
     assert clock.sleeps == DEFAULT_SLEEPS[: attempts - 1]
     # The error describes the last response.
@@ -111,47 +111,47 @@ def test_persistent_status(
 
 
 @pytest.mark.parametrize("status", RETRIED)
-def test_retried_status_then_success(status: int, lookup: Lookup, server: StandIn, clock: FakeClock) -> None:
-    server.script(*failures(status, 2), Reply(200, EXAMPLE_BODY))
+def test_retried_status_then_success(status: int, lookup: Lookup, server: FakeOpenRouter, clock: FakeClock) -> None:
+    server.script_next(*failures(status, 2), Reply(200, EXAMPLE_BODY))
     res = lookup(id=EXAMPLE_ID)
     assert isinstance(res, models.GetGenerationResponse)
     assert res.data.id == EXAMPLE_ID
-    assert len(server.seen) == 3
+    assert len(server.requests) == 3
     assert clock.sleeps == DEFAULT_SLEEPS[:2]
 
 
 def test_html_and_empty_bodies_of_retried_statuses_are_retried(
-    lookup: Lookup, server: StandIn, clock: FakeClock
+    lookup: Lookup, server: FakeOpenRouter, clock: FakeClock
 ) -> None:
-    server.script(
+    server.script_next(
         Reply(502, "<html><title>502 Bad Gateway</title></html>", content_type="text/html"),
         Reply(524, b"", content_type=None),
         Reply(200, EXAMPLE_BODY),
     )
     assert lookup(id=EXAMPLE_ID).data.id == EXAMPLE_ID
-    assert len(server.seen) == 3
+    assert len(server.requests) == 3
 
 
 # -- bounded in attempts and in time ---------------------------------------------------------
 
 
 def test_persistent_529_with_the_defaults_ends_after_5_attempts_within_60_s(
-    lookup: Lookup, server: StandIn, clock: FakeClock
+    lookup: Lookup, server: FakeOpenRouter, clock: FakeClock
 ) -> None:
     start = clock.now
-    server.script(*failures(529, 50))
+    server.script_next(*failures(529, 50))
     err = raises(errors.ProviderOverloadedResponseError, lambda: lookup(id=EXAMPLE_ID))
-    assert err.attempts == len(server.seen) == 5
+    assert err.attempts == len(server.requests) == 5
     assert clock.sleeps == DEFAULT_SLEEPS
     assert clock.now - start == sum(DEFAULT_SLEEPS) <= 0.5 + 1 + 2 + 4 < 60
 
 
-def test_many_retries_are_stopped_by_the_60_s_budget(lookup: Lookup, server: StandIn, clock: FakeClock) -> None:
+def test_many_retries_are_stopped_by_the_60_s_budget(lookup: Lookup, server: FakeOpenRouter, clock: FakeClock) -> None:
     start = clock.now
-    server.script(*failures(529, 300))
+    server.script_next(*failures(529, 300))
     many = RetryConfig(backoff=BackoffStrategy(10, 1_000, 2.0, 60_000), max_retries=1000)
     err = raises(errors.ProviderOverloadedResponseError, lambda: lookup(id=EXAMPLE_ID, retries=many))
-    assert err.attempts == len(server.seen) == len(clock.sleeps) + 1
+    assert err.attempts == len(server.requests) == len(clock.sleeps) + 1
     assert 20 < err.attempts < 300  # far fewer than max_retries, and the script never ran dry
     assert clock.now - start == pytest.approx(sum(clock.sleeps))
     # The last retry began with at least its reserve (1 s, the timeout being longer) still left.
@@ -188,11 +188,11 @@ def http_date(epoch: float) -> str:
     ids=repr,
 )
 def test_retry_after_is_honoured(
-    headers: dict[str, str], sleeps: list[float], lookup: Lookup, server: StandIn, clock: FakeClock
+    headers: dict[str, str], sleeps: list[float], lookup: Lookup, server: FakeOpenRouter, clock: FakeClock
 ) -> None:
-    server.script(Reply(429, error_body(429, "slow down"), headers=headers), Reply(200, EXAMPLE_BODY))
+    server.script_next(Reply(429, error_body(429, "slow down"), headers=headers), Reply(200, EXAMPLE_BODY))
     assert lookup(id=EXAMPLE_ID).data.id == EXAMPLE_ID
-    assert len(server.seen) == 2
+    assert len(server.requests) == 2
     assert clock.sleeps == pytest.approx(sleeps)
 
 
@@ -210,28 +210,32 @@ def test_retry_after_is_honoured(
     ids=repr,
 )
 def test_a_wait_over_the_cap_ends_retrying_at_once_without_sleeping(
-    headers: dict[str, str], lookup: Lookup, server: StandIn, clock: FakeClock
+    headers: dict[str, str], lookup: Lookup, server: FakeOpenRouter, clock: FakeClock
 ) -> None:
-    server.script(Reply(429, error_body(429, "come back tomorrow"), headers=headers), Reply(200, EXAMPLE_BODY))
+    server.script_next(Reply(429, error_body(429, "come back tomorrow"), headers=headers), Reply(200, EXAMPLE_BODY))
     err = raises(errors.TooManyRequestsResponseError, lambda: lookup(id=EXAMPLE_ID))
-    assert err.attempts == len(server.seen) == 1
+    assert err.attempts == len(server.requests) == 1
     assert clock.sleeps == []
     assert err.message == "come back tomorrow"
 
 
-def test_a_larger_max_retry_after_allows_a_longer_wait(lookup: Lookup, server: StandIn, clock: FakeClock) -> None:
-    server.script(Reply(503, error_body(503, "maintenance"), headers={"Retry-After": "45"}), Reply(200, EXAMPLE_BODY))
+def test_a_larger_max_retry_after_allows_a_longer_wait(
+    lookup: Lookup, server: FakeOpenRouter, clock: FakeClock
+) -> None:
+    server.script_next(
+        Reply(503, error_body(503, "maintenance"), headers={"Retry-After": "45"}), Reply(200, EXAMPLE_BODY)
+    )
     assert lookup(id=EXAMPLE_ID, retries=RetryConfig(max_retry_after=50_000)).data.id == EXAMPLE_ID
     assert clock.sleeps == [45.0]
 
 
 def test_a_wait_past_the_remaining_budget_ends_retrying_at_once(
-    lookup: Lookup, server: StandIn, clock: FakeClock
+    lookup: Lookup, server: FakeOpenRouter, clock: FakeClock
 ) -> None:
     # 25 s, then 25 s (50 s elapsed), then 25 more would end at 75 s, past the 60 s budget.
-    server.script(*failures(429, 5, headers={"Retry-After": "25"}))
+    server.script_next(*failures(429, 5, headers={"Retry-After": "25"}))
     err = raises(errors.TooManyRequestsResponseError, lambda: lookup(id=EXAMPLE_ID))
-    assert err.attempts == len(server.seen) == 3
+    assert err.attempts == len(server.requests) == 3
     assert clock.sleeps == [25.0, 25.0]
 
 
@@ -257,29 +261,29 @@ def test_per_call_retries_override_the_clients(
     call_config: RetryConfig | None,
     attempts: int,
     lookup: Lookup,
-    server: StandIn,
+    server: FakeOpenRouter,
     clock: FakeClock,
 ) -> None:
-    server.script(*failures(503, 10))
+    server.script_next(*failures(503, 10))
     client_kwargs = {} if client_config is None else {"retry_config": client_config}
     err = raises(
         errors.OpenRouterDefaultError,
         lambda: lookup(id=EXAMPLE_ID, retries=call_config, client_kwargs=client_kwargs),
     )
-    assert err.attempts == len(server.seen) == attempts
+    assert err.attempts == len(server.requests) == attempts
     assert len(clock.sleeps) == attempts - 1
 
 
-def test_statuses_option(lookup: Lookup, server: StandIn, clock: FakeClock) -> None:
+def test_statuses_option(lookup: Lookup, server: FakeOpenRouter, clock: FakeClock) -> None:
     teapot = RetryConfig(statuses=frozenset({418}))
-    server.script(*failures(418, 10))
+    server.script_next(*failures(418, 10))
     err = raises(errors.OpenRouterDefaultError, lambda: lookup(id=EXAMPLE_ID, retries=teapot))
-    assert err.attempts == len(server.seen) == 5
-    server.replies.clear()
-    server.seen.clear()
-    server.script(*failures(503, 10))
+    assert err.attempts == len(server.requests) == 5
+    server.clear_scripts()
+    server.requests.clear()
+    server.script_next(*failures(503, 10))
     err = raises(errors.OpenRouterDefaultError, lambda: lookup(id=EXAMPLE_ID, retries=teapot))
-    assert err.attempts == len(server.seen) == 1
+    assert err.attempts == len(server.requests) == 1
 
 
 @pytest.mark.parametrize(
@@ -296,11 +300,11 @@ def test_statuses_option(lookup: Lookup, server: StandIn, clock: FakeClock) -> N
     ids=repr,
 )
 def test_keyword_options(
-    options: dict[str, Any], sleeps: list[float], lookup: Lookup, server: StandIn, clock: FakeClock
+    options: dict[str, Any], sleeps: list[float], lookup: Lookup, server: FakeOpenRouter, clock: FakeClock
 ) -> None:
-    server.script(*failures(529, 10))
+    server.script_next(*failures(529, 10))
     err = raises(errors.ProviderOverloadedResponseError, lambda: lookup(id=EXAMPLE_ID, retries=RetryConfig(**options)))
-    assert err.attempts == len(server.seen) == len(sleeps) + 1
+    assert err.attempts == len(server.requests) == len(sleeps) + 1
     assert clock.sleeps == pytest.approx(sleeps)
 
 
@@ -315,25 +319,27 @@ def test_invalid_configs_raise_value_error_when_made() -> None:
 
 @pytest.mark.parametrize("where", ["client", "call"])
 def test_the_documented_positional_form_drives_the_schedule(
-    where: str, lookup: Lookup, server: StandIn, clock: FakeClock
+    where: str, lookup: Lookup, server: FakeOpenRouter, clock: FakeClock
 ) -> None:
     # Milliseconds in, seconds slept: 100 ms, then x2 up to 400 ms, jitter taken off (0.875 here).
     documented = RetryConfig("backoff", BackoffStrategy(100, 400, 2.0, 60_000), True)
-    server.script(*failures(529, 4))
+    server.script_next(*failures(529, 4))
     kwargs: dict[str, Any] = (
         {"client_kwargs": {"retry_config": documented}} if where == "client" else {"retries": documented}
     )
     assert lookup(id=EXAMPLE_ID, **kwargs).data.id == EXAMPLE_ID
-    assert len(server.seen) == 5
+    assert len(server.requests) == 5
     assert clock.sleeps == pytest.approx([0.0875, 0.175, 0.35, 0.35])
 
 
-def test_mixed_404_and_529_while_waiting_for_a_generation(lookup: Lookup, server: StandIn, clock: FakeClock) -> None:
+def test_mixed_404_and_529_while_waiting_for_a_generation(
+    lookup: Lookup, server: FakeOpenRouter, clock: FakeClock
+) -> None:
     # Four 404s use none of the retries a 529 may have: the 529 still gets its own.
-    server.script(*failures(404, 4), *failures(529, 1))
+    server.script_next(*failures(404, 4), *failures(529, 1))
     res = lookup(id=EXAMPLE_ID, retries=RetryConfig(retry_not_found_for=15_000, jitter=0.0))
     assert res.data.id == EXAMPLE_ID
-    assert len(server.seen) == 6
+    assert len(server.requests) == 6
     assert clock.sleeps == [0.5, 1.0, 2.0, 4.0, 0.5]
 
 
@@ -341,31 +347,31 @@ def test_mixed_404_and_529_while_waiting_for_a_generation(lookup: Lookup, server
 
 
 def test_404_is_retried_for_the_window_then_returns_the_model(
-    lookup: Lookup, server: StandIn, clock: FakeClock
+    lookup: Lookup, server: FakeOpenRouter, clock: FakeClock
 ) -> None:
-    server.script(*failures(404, 2))  # then the default route answers 200 for EXAMPLE_ID
+    server.script_next(*failures(404, 2))  # then the default route answers 200 for EXAMPLE_ID
     res = lookup(id=EXAMPLE_ID, retries=RetryConfig(retry_not_found_for=15_000))
     assert res.data.id == EXAMPLE_ID
-    assert len(server.seen) == 3
+    assert len(server.requests) == 3
     assert clock.sleeps == DEFAULT_SLEEPS[:2]
 
 
-def test_404_retries_stop_when_the_window_ends(lookup: Lookup, server: StandIn, clock: FakeClock) -> None:
+def test_404_retries_stop_when_the_window_ends(lookup: Lookup, server: FakeOpenRouter, clock: FakeClock) -> None:
     start = clock.now
-    # An id the stand-in never knows: 404 every time.
+    # An id the fake never knows: 404 every time.
     err = raises(
         errors.NotFoundResponseError,
         lambda: lookup(id="gen-never-queryable", retries=RetryConfig(retry_not_found_for=15_000)),
     )
-    assert err.attempts == len(server.seen)
+    assert err.attempts == len(server.requests)
     assert err.attempts > 5  # the window, not max_retries=4, bounds 404 retries
     assert clock.now - start == sum(clock.sleeps) <= 15.0
     assert clock.sleeps == [*DEFAULT_SLEEPS, 7.0]  # a further 7 s would end past 15 s
 
 
-def test_404_is_not_retried_without_a_window(lookup: Lookup, server: StandIn, clock: FakeClock) -> None:
+def test_404_is_not_retried_without_a_window(lookup: Lookup, server: FakeOpenRouter, clock: FakeClock) -> None:
     err = raises(errors.NotFoundResponseError, lambda: lookup(id="gen-never-queryable"))
-    assert err.attempts == len(server.seen) == 1
+    assert err.attempts == len(server.requests) == 1
     assert clock.sleeps == []
 
 
@@ -381,10 +387,10 @@ def assert_key_not_logged(caplog: pytest.LogCaptureFixture) -> None:
 
 
 def test_error_carries_the_attempts_and_the_last_response_and_each_retry_is_logged(
-    lookup: Lookup, server: StandIn, clock: FakeClock, caplog: pytest.LogCaptureFixture
+    lookup: Lookup, server: FakeOpenRouter, clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)  # every logger, httpx and httpcore included
-    server.script(*failures(529, 4), Reply(529, error_body(529, "the last straw"), headers={"X-Last": "yes"}))
+    server.script_next(*failures(529, 4), Reply(529, error_body(529, "the last straw"), headers={"X-Last": "yes"}))
     err = raises(errors.ProviderOverloadedResponseError, lambda: lookup(id=EXAMPLE_ID))
 
     assert err.attempts == 5
@@ -449,36 +455,36 @@ STALL = 0.3  # each stall outlasts the 100 ms timeout; kept short, as the server
 
 
 def test_read_timeouts_are_retried_then_raise_api_timeout_error(
-    lookup: Lookup, server: StandIn, clock: FakeClock
+    lookup: Lookup, server: FakeOpenRouter, clock: FakeClock
 ) -> None:
-    server.script(*[Reply(200, EXAMPLE_BODY, stall=STALL) for _ in range(3)])
+    server.script_next(*[Reply(200, EXAMPLE_BODY, delay=STALL) for _ in range(3)])
     err = raises(
         errors.APITimeoutError,
         lambda: lookup(id=EXAMPLE_ID, retries=RetryConfig(max_retries=2), client_kwargs={"timeout_ms": 100}),
     )
     assert isinstance(err, errors.APIConnectionError)
-    assert err.attempts == len(server.seen) == 3
+    assert err.attempts == len(server.requests) == 3
     assert clock.sleeps == DEFAULT_SLEEPS[:2]
     assert isinstance(err.__cause__, httpx.ReadTimeout)
 
 
-def test_a_read_timeout_then_success(lookup: Lookup, server: StandIn, clock: FakeClock) -> None:
-    server.script(Reply(200, EXAMPLE_BODY, stall=STALL))  # then the default route answers at once
+def test_a_read_timeout_then_success(lookup: Lookup, server: FakeOpenRouter, clock: FakeClock) -> None:
+    server.script_next(Reply(200, EXAMPLE_BODY, delay=STALL))  # then the default route answers at once
     assert lookup(id=EXAMPLE_ID, client_kwargs={"timeout_ms": 100}).data.id == EXAMPLE_ID
-    assert len(server.seen) == 2
+    assert len(server.requests) == 2
     assert clock.sleeps == DEFAULT_SLEEPS[:1]
 
 
 def test_a_read_timeout_without_connection_retries_is_one_attempt(
-    lookup: Lookup, server: StandIn, clock: FakeClock
+    lookup: Lookup, server: FakeOpenRouter, clock: FakeClock
 ) -> None:
-    server.script(*[Reply(200, EXAMPLE_BODY, stall=STALL) for _ in range(2)])
+    server.script_next(*[Reply(200, EXAMPLE_BODY, delay=STALL) for _ in range(2)])
     no_connection_retries = RetryConfig("backoff", None, False)
     err = raises(
         errors.APITimeoutError,
         lambda: lookup(id=EXAMPLE_ID, retries=no_connection_retries, client_kwargs={"timeout_ms": 100}),
     )
-    assert err.attempts == len(server.seen) == 1
+    assert err.attempts == len(server.requests) == 1
     assert clock.sleeps == []
     assert isinstance(err.__cause__, httpx.ReadTimeout)
 
@@ -490,32 +496,34 @@ DROPS = {
 
 
 @pytest.mark.parametrize("fault", DROPS.values(), ids=DROPS.keys())
-def test_a_dropped_connection_is_retried(fault: Reply, lookup: Lookup, server: StandIn, clock: FakeClock) -> None:
-    server.script(fault, Reply(200, EXAMPLE_BODY))
+def test_a_dropped_connection_is_retried(
+    fault: Reply, lookup: Lookup, server: FakeOpenRouter, clock: FakeClock
+) -> None:
+    server.script_next(fault, Reply(200, EXAMPLE_BODY))
     assert lookup(id=EXAMPLE_ID).data.id == EXAMPLE_ID
-    assert len(server.seen) == 2
+    assert len(server.requests) == 2
     assert clock.sleeps == DEFAULT_SLEEPS[:1]
 
 
 @pytest.mark.parametrize("fault", DROPS.values(), ids=DROPS.keys())
 def test_persistently_dropped_connections_end_in_api_connection_error(
-    fault: Reply, lookup: Lookup, server: StandIn, clock: FakeClock
+    fault: Reply, lookup: Lookup, server: FakeOpenRouter, clock: FakeClock
 ) -> None:
-    server.script(*[dataclasses.replace(fault) for _ in range(10)])
+    server.script_next(*[dataclasses.replace(fault) for _ in range(10)])
     err = raises(errors.APIConnectionError, lambda: lookup(id=EXAMPLE_ID))
     assert not isinstance(err, errors.APITimeoutError)
-    assert err.attempts == len(server.seen) == 5
+    assert err.attempts == len(server.requests) == 5
     assert isinstance(err.__cause__, httpx.RemoteProtocolError)
 
 
 # -- no connection leaked by retrying --------------------------------------------------------
 
 
-def leak_script(server: StandIn) -> None:
+def leak_script(server: FakeOpenRouter) -> None:
     """Retried statuses, a retried timeout, a retried drop mid-body, then the answer."""
-    server.script(
+    server.script_next(
         *failures(503, 1),
-        Reply(200, EXAMPLE_BODY, stall=STALL),
+        Reply(200, EXAMPLE_BODY, delay=STALL),
         *failures(429, 1),
         Reply(200, EXAMPLE_BODY, drop_after=10),
         Reply(200, EXAMPLE_BODY),
@@ -536,21 +544,21 @@ def assert_pool_is_clean(pool: httpcore.ConnectionPool | httpcore.AsyncConnectio
     assert connections[0].is_idle()
 
 
-def test_retrying_leaks_no_connection_sync(make_client: ClientFactory, server: StandIn) -> None:
+def test_retrying_leaks_no_connection_sync(make_client: ClientFactory, server: FakeOpenRouter) -> None:
     leak_script(server)
     with httpx.Client() as http:
         with make_client(client=http, timeout_ms=100) as client:
             assert client.generations.get_generation(id=EXAMPLE_ID).data.id == EXAMPLE_ID
-            server.script(*failures(502, 10))
+            server.script_next(*failures(502, 10))
             with pytest.raises(errors.BadGatewayResponseError):
                 client.generations.get_generation(id=EXAMPLE_ID)
         transport = http._transport
         assert isinstance(transport, httpx.HTTPTransport)
         assert_pool_is_clean(transport._pool)
-    assert len(server.seen) == 5 + 5
+    assert len(server.requests) == 5 + 5
 
 
-def test_retrying_leaks_no_connection_async(make_client: ClientFactory, server: StandIn) -> None:
+def test_retrying_leaks_no_connection_async(make_client: ClientFactory, server: FakeOpenRouter) -> None:
     leak_script(server)
 
     async def run() -> None:
@@ -558,7 +566,7 @@ def test_retrying_leaks_no_connection_async(make_client: ClientFactory, server: 
             async with make_client(async_client=http, timeout_ms=100) as client:
                 res = await client.generations.get_generation_async(id=EXAMPLE_ID)
                 assert res.data.id == EXAMPLE_ID
-                server.script(*failures(502, 10))
+                server.script_next(*failures(502, 10))
                 with pytest.raises(errors.BadGatewayResponseError):
                     await client.generations.get_generation_async(id=EXAMPLE_ID)
             transport = http._transport
@@ -566,7 +574,7 @@ def test_retrying_leaks_no_connection_async(make_client: ClientFactory, server: 
             assert_pool_is_clean(transport._pool)
 
     asyncio.run(run())
-    assert len(server.seen) == 5 + 5
+    assert len(server.requests) == 5 + 5
 
 
 # -- no connection leaked by an attempt cut short --------------------------------------------
@@ -647,9 +655,9 @@ def held_body_iterators(monkeypatch: pytest.MonkeyPatch) -> list[object]:
 @pytest.mark.usefixtures("held_body_iterators")
 @pytest.mark.parametrize("case", CUT_SHORT.values(), ids=CUT_SHORT.keys())
 def test_an_attempt_cut_short_leaks_no_connection_sync(
-    case: CutShort, make_client: ClientFactory, server: StandIn
+    case: CutShort, make_client: ClientFactory, server: FakeOpenRouter
 ) -> None:
-    server.script(case.reply)
+    server.script_next(case.reply)
     with httpx.Client() as http:
         transport = http._transport
         assert isinstance(transport, httpx.HTTPTransport)
@@ -659,15 +667,15 @@ def test_an_attempt_cut_short_leaks_no_connection_sync(
             assert_nothing_in_flight(transport._pool)
             assert client.generations.get_generation(id=EXAMPLE_ID).data.id == EXAMPLE_ID
         assert_pool_is_clean(transport._pool)
-    assert len(server.seen) == 2
+    assert len(server.requests) == 2
 
 
 @pytest.mark.usefixtures("held_body_iterators")
 @pytest.mark.parametrize("case", CUT_SHORT.values(), ids=CUT_SHORT.keys())
 def test_an_attempt_cut_short_leaks_no_connection_async(
-    case: CutShort, make_client: ClientFactory, server: StandIn
+    case: CutShort, make_client: ClientFactory, server: FakeOpenRouter
 ) -> None:
-    server.script(case.reply)
+    server.script_next(case.reply)
 
     async def run() -> None:
         async with httpx.AsyncClient() as http:
@@ -682,7 +690,7 @@ def test_an_attempt_cut_short_leaks_no_connection_async(
             assert_pool_is_clean(transport._pool)
 
     asyncio.run(run())
-    assert len(server.seen) == 2
+    assert len(server.requests) == 2
 
 
 # -- real delays over a real socket ----------------------------------------------------------
@@ -702,22 +710,22 @@ def call_real(mode: str, client: OpenRouter, **call_kwargs: Any) -> models.GetGe
 
 
 @pytest.mark.parametrize("mode", ["sync", "async"])
-def test_real_retry_after(mode: str, server: StandIn) -> None:
-    server.script(Reply(429, error_body(429, "slow down"), headers={"Retry-After": "0.2"}))
+def test_real_retry_after(mode: str, server: FakeOpenRouter) -> None:
+    server.script_next(Reply(429, error_body(429, "slow down"), headers={"Retry-After": "0.2"}))
     client = OpenRouter(api_key=SECRET_KEY, server_url=server.url)
     start = time.monotonic()
     res = call_real(mode, client, id=EXAMPLE_ID)
     took = time.monotonic() - start
     assert res.data.id == EXAMPLE_ID
-    assert len(server.seen) == 2
+    assert len(server.requests) == 2
     assert 0.2 <= took < 3.0
 
 
 @pytest.mark.parametrize("mode", ["sync", "async"])
-def test_real_trickled_body_cannot_stretch_an_attempt_past_its_timeout(mode: str, server: StandIn) -> None:
+def test_real_trickled_body_cannot_stretch_an_attempt_past_its_timeout(mode: str, server: FakeOpenRouter) -> None:
     # One byte every 20 ms: no single read waits long enough for a read timeout, so only a
     # deadline for the attempt as a whole ends it (the whole body would take ~40 s).
-    server.script(Reply(200, EXAMPLE_BODY, trickle=0.02))
+    server.script_next(Reply(200, EXAMPLE_BODY, trickle=0.02))
     client = OpenRouter(api_key=SECRET_KEY, server_url=server.url, timeout_ms=300)
     start = time.monotonic()
     with pytest.raises(errors.APITimeoutError) as info:
@@ -730,26 +738,26 @@ def test_real_trickled_body_cannot_stretch_an_attempt_past_its_timeout(mode: str
 
 
 @pytest.mark.parametrize("mode", ["sync", "async"])
-def test_real_first_attempt_has_its_whole_timeout_whatever_the_budget(mode: str, server: StandIn) -> None:
+def test_real_first_attempt_has_its_whole_timeout_whatever_the_budget(mode: str, server: FakeOpenRouter) -> None:
     # The README example of OpenRouter's SDK gives up retrying after 100 ms; that must not cut a
     # lookup that takes 200 ms short (max_elapsed_time bounds the retrying, not the request).
-    server.script(Reply(200, EXAMPLE_BODY, stall=0.2))
+    server.script_next(Reply(200, EXAMPLE_BODY, delay=0.2))
     documented = RetryConfig("backoff", BackoffStrategy(1, 50, 1.1, 100), False)
     client = OpenRouter(api_key=SECRET_KEY, server_url=server.url)
     assert call_real(mode, client, id=EXAMPLE_ID, retries=documented).data.id == EXAMPLE_ID
-    assert len(server.seen) == 1
+    assert len(server.requests) == 1
 
 
 @pytest.mark.parametrize("mode", ["sync", "async"])
-def test_real_short_backoff_is_stopped_by_the_budget(mode: str, server: StandIn) -> None:
-    server.script(*failures(503, 100))
+def test_real_short_backoff_is_stopped_by_the_budget(mode: str, server: FakeOpenRouter) -> None:
+    server.script_next(*failures(503, 100))
     retries = RetryConfig(backoff=BackoffStrategy(50, 50, 1.0, 400), max_retries=1000, jitter=0.0)
     client = OpenRouter(api_key=SECRET_KEY, server_url=server.url, timeout_ms=100)
     start = time.monotonic()
     with pytest.raises(errors.OpenRouterDefaultError) as info:
         call_real(mode, client, id=EXAMPLE_ID, retries=retries)
     took = time.monotonic() - start
-    assert info.value.attempts == len(server.seen)
+    assert info.value.attempts == len(server.requests)
     # Retries begin by 400 - 100 ms (the reserve: the 100 ms timeout): at most 6 waits of 50 ms.
     assert 3 <= info.value.attempts <= 7
     assert 0.1 <= took < 1.5
@@ -925,18 +933,18 @@ def test_a_newly_generated_operation_gets_the_same_retries(
     mode: str,
     stats_operation: StatsOperation,
     make_client: ClientFactory,
-    server: StandIn,
+    server: FakeOpenRouter,
     clock: FakeClock,
     spy: Spy,
 ) -> None:
     stats, stats_model = stats_operation.endpoint, stats_operation.model
 
     # 503 then 200: two attempts, and the generated model.
-    server.script(Reply(503, error_body(503, "busy")), Reply(200, {"id": "gen-stats-1", "total_cost": 0.25}))
+    server.script_next(Reply(503, error_body(503, "busy")), Reply(200, {"id": "gen-stats-1", "total_cost": 0.25}))
     res = call_operation(mode, make_client(), stats, stats_model, id="gen-stats-1")
     assert isinstance(res, stats_model)
     assert (res.id, res.total_cost) == ("gen-stats-1", 0.25)
-    assert [s.raw_path for s in server.seen] == ["/generation/stats?id=gen-stats-1"] * 2
+    assert [s.raw_path for s in server.requests] == ["/generation/stats?id=gen-stats-1"] * 2
     assert clock.sleeps == DEFAULT_SLEEPS[:1]
     assert spy == Spy(next_delay=1, backoff_delay=1)
 
@@ -948,22 +956,22 @@ def test_a_newly_generated_operation_gets_the_same_retries(
         (get_generation, models.GetGenerationResponse),
     ]
     for endpoint, model in operations:
-        server.replies.clear()
-        server.seen.clear()
+        server.clear_scripts()
+        server.requests.clear()
         clock.sleeps.clear()
         before = dataclasses.replace(spy)
-        server.script(*failures(529, 10))
+        server.script_next(*failures(529, 10))
         with pytest.raises(errors.ProviderOverloadedResponseError) as info:
             call_operation(mode, make_client(), endpoint, model, id=EXAMPLE_ID)
         err = info.value
-        assert err.attempts == len(server.seen)
+        assert err.attempts == len(server.requests)
         calls = Spy(spy.next_delay - before.next_delay, spy.backoff_delay - before.backoff_delay)
         outcomes.append((err.attempts, list(clock.sleeps), calls))
     assert outcomes[0] == outcomes[1] == (5, DEFAULT_SLEEPS, Spy(next_delay=5, backoff_delay=4))
 
     # A status outside the list is not retried, for the new operation either.
-    server.replies.clear()
-    server.seen.clear()
-    server.script(*failures(400, 2))
+    server.clear_scripts()
+    server.requests.clear()
+    server.script_next(*failures(400, 2))
     bad = raises(errors.OpenRouterDefaultError, lambda: call_operation(mode, make_client(), stats, stats_model, id="x"))
-    assert bad.attempts == len(server.seen) == 1
+    assert bad.attempts == len(server.requests) == 1

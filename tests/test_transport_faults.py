@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import copy
 import json
 import os
 import pathlib
@@ -23,9 +22,9 @@ import httpx
 import pytest
 
 from openrouter_generations import OpenRouter, errors, models, utils
-from stand_in import EXAMPLE_BODY, EXAMPLE_ID, Reply, Seen, StandIn
+from openrouter_generations.testing import FakeOpenRouter, Reply
 
-from .conftest import SECRET_KEY, ClientFactory, FakeClock, Lookup
+from .conftest import EXAMPLE_BODY, EXAMPLE_ID, SECRET_KEY, ClientFactory, FakeClock, Lookup
 
 _TLS = ssl.create_default_context()
 
@@ -149,33 +148,33 @@ def test_connection_refused(refused_url: str, lookup: Lookup, clock: FakeClock) 
     _assert_retried_then_raised(err, clock)
 
 
-def test_reset_mid_body(server: StandIn, lookup: Lookup, clock: FakeClock) -> None:
-    server.script(*(Reply(200, EXAMPLE_BODY, drop_after=10) for _ in range(DEFAULT_ATTEMPTS)))
+def test_reset_mid_body(server: FakeOpenRouter, lookup: Lookup, clock: FakeClock) -> None:
+    server.script_next(*(Reply(200, EXAMPLE_BODY, drop_after=10) for _ in range(DEFAULT_ATTEMPTS)))
     err = _fails(lookup)
     assert type(err) is errors.APIConnectionError
     assert isinstance(err.__cause__, (httpx.RemoteProtocolError, httpx.ReadError))
-    assert len(server.seen) == err.attempts
+    assert len(server.requests) == err.attempts
     _assert_retried_then_raised(err, clock)
 
 
-def test_closed_without_an_answer(server: StandIn, lookup: Lookup, clock: FakeClock) -> None:
-    server.script(*(Reply(close=True) for _ in range(DEFAULT_ATTEMPTS)))
+def test_closed_without_an_answer(server: FakeOpenRouter, lookup: Lookup, clock: FakeClock) -> None:
+    server.script_next(*(Reply(close=True) for _ in range(DEFAULT_ATTEMPTS)))
     err = _fails(lookup)
     assert type(err) is errors.APIConnectionError
     assert isinstance(err.__cause__, (httpx.RemoteProtocolError, httpx.ReadError))
-    assert len(server.seen) == err.attempts
+    assert len(server.requests) == err.attempts
     _assert_retried_then_raised(err, clock)
 
 
-def test_stalling_server_times_out(server: StandIn, lookup: Lookup, clock: FakeClock) -> None:
-    server.script(*(Reply(200, EXAMPLE_BODY, stall=0.3) for _ in range(DEFAULT_ATTEMPTS)))
+def test_stalling_server_times_out(server: FakeOpenRouter, lookup: Lookup, clock: FakeClock) -> None:
+    server.script_next(*(Reply(200, EXAMPLE_BODY, delay=0.3) for _ in range(DEFAULT_ATTEMPTS)))
     started = time.monotonic()
     err = _fails(lookup, timeout_ms=100)
     assert time.monotonic() - started < DEFAULT_ATTEMPTS * 0.3  # each attempt gave up at 0.1 s
     assert type(err) is errors.APITimeoutError
     assert isinstance(err, errors.APIConnectionError)
     assert isinstance(err.__cause__, httpx.ReadTimeout)
-    assert len(server.seen) == err.attempts
+    assert len(server.requests) == err.attempts
     _assert_retried_then_raised(err, clock)
 
 
@@ -193,11 +192,11 @@ def test_timeout_while_reading_the_body(headers_then_silence: str, lookup: Looku
     _assert_retried_then_raised(err, clock)
 
 
-def test_a_fault_that_clears_is_retried_to_success(server: StandIn, lookup: Lookup, clock: FakeClock) -> None:
-    server.script(Reply(close=True), Reply(200, EXAMPLE_BODY, drop_after=3), Reply(200, EXAMPLE_BODY, stall=0.3))
+def test_a_fault_that_clears_is_retried_to_success(server: FakeOpenRouter, lookup: Lookup, clock: FakeClock) -> None:
+    server.script_next(Reply(close=True), Reply(200, EXAMPLE_BODY, drop_after=3), Reply(200, EXAMPLE_BODY, delay=0.3))
     res = lookup(id=EXAMPLE_ID, timeout_ms=100)
     assert res.data.id == EXAMPLE_ID
-    assert len(server.seen) == 4
+    assert len(server.requests) == 4
     assert len(clock.sleeps) == 3
 
 
@@ -207,43 +206,50 @@ def test_a_fault_that_clears_is_retried_to_success(server: StandIn, lookup: Look
     ids=["no_retries", "connection_errors_off"],
 )
 def test_faults_are_not_retried_when_the_policy_says_so(
-    retries: utils.RetryConfig, server: StandIn, lookup: Lookup, clock: FakeClock
+    retries: utils.RetryConfig, server: FakeOpenRouter, lookup: Lookup, clock: FakeClock
 ) -> None:
-    server.script(Reply(200, EXAMPLE_BODY, drop_after=10))
+    server.script_next(Reply(200, EXAMPLE_BODY, drop_after=10))
     err = _fails(lookup, retries=retries)
     assert type(err) is errors.APIConnectionError
     assert err.attempts == 1
-    assert len(server.seen) == 1
+    assert len(server.requests) == 1
     assert clock.sleeps == []
     assert isinstance(err.__cause__, httpx.HTTPError)
 
 
-def test_a_connection_the_server_closed_while_idle_is_not_reused(server: StandIn, make_client: ClientFactory) -> None:
+def test_a_connection_the_server_closed_while_idle_is_not_reused(
+    server: FakeOpenRouter, make_client: ClientFactory
+) -> None:
     """The server sends a whole answer and hangs up; the next call, not retried, still succeeds."""
     payload = json.dumps(EXAMPLE_BODY).encode()
-    server.script(Reply(200, payload, drop_after=len(payload)))
+    server.script_next(Reply(200, payload, drop_after=len(payload)))
     with make_client(retry_config=utils.NO_RETRIES) as client:
         assert client.generations.get_generation(id=EXAMPLE_ID).data.id == EXAMPLE_ID
         time.sleep(0.05)  # let the server's FIN arrive
         assert client.generations.get_generation(id=EXAMPLE_ID).data.id == EXAMPLE_ID
-    assert len(server.seen) == 2
+    assert len(server.requests) == 2
 
 
 # -- load: one client, many callers ----------------------------------------------------------------
 
 
-def _echo(seen: Seen) -> Reply:
-    """Answers every id with a generation of that id, so a caller can tell its answer from another's."""
-    body = copy.deepcopy(EXAMPLE_BODY)
-    (body["data"]["id"],) = seen.ids
-    body["data"]["total_cost"] = float(len(seen.ids[0]))
-    return Reply(200, body)
+def _thread_ids(prefix: str, threads: int = 16, calls: int = 100) -> list[list[str]]:
+    """The ids each of `threads` threads looks up: of varied lengths, so each answer is told apart."""
+    return [[f"{prefix}-t{t}-c{c}-" + "x" * ((t * calls + c) % 7) for c in range(calls)] for t in range(threads)]
+
+
+ASYNC_IDS = [f"gen-{kind}-{i}" for kind in ("async", "own-async") for i in range(500)]
 
 
 @pytest.fixture
-def echo_server() -> Iterator[StandIn]:
-    with StandIn(default=_echo) as stand_in:
-        yield stand_in
+def echo_server() -> Iterator[FakeOpenRouter]:
+    """A generation for every id the load tests ask for, its cost the length of its id, so that a
+    caller can tell its answer from another's."""
+    with FakeOpenRouter(api_key=SECRET_KEY) as fake:
+        ids = [i for prefix in ("gen", "gen-own") for per_thread in _thread_ids(prefix) for i in per_thread]
+        for id in [*ids, *ASYNC_IDS]:
+            fake.add_generation(**{**EXAMPLE_BODY["data"], "id": id, "total_cost": float(len(id))})
+        yield fake
 
 
 def _assert_pool_at_rest(pool: Any) -> None:
@@ -263,10 +269,11 @@ def _from_16_threads(client: OpenRouter, prefix: str, threads: int = 16, calls: 
     """`threads` threads make `calls` lookups each on one client, each checking its own answer."""
     failures: list[BaseException] = []
 
+    ids = _thread_ids(prefix, threads, calls)
+
     def worker(t: int) -> None:
         try:
-            for c in range(calls):
-                expected = f"{prefix}-t{t}-c{c}-" + "x" * ((t * calls + c) % 7)
+            for expected in ids[t]:
                 _check(client.generations.get_generation(id=expected), expected)
         except BaseException as exc:  # collected and re-raised by the test thread
             failures.append(exc)
@@ -280,15 +287,15 @@ def _from_16_threads(client: OpenRouter, prefix: str, threads: int = 16, calls: 
     assert failures == []
 
 
-def test_one_client_shared_by_16_threads(echo_server: StandIn) -> None:
+def test_one_client_shared_by_16_threads(echo_server: FakeOpenRouter) -> None:
     http = httpx.Client(verify=_TLS)
     with http, OpenRouter(api_key=SECRET_KEY, server_url=echo_server.url, client=http) as client:
         _from_16_threads(client, "gen")
-        assert len(echo_server.seen) == 16 * 100  # no call needed a retry
+        assert len(echo_server.requests) == 16 * 100  # no call needed a retry
         _assert_pool_at_rest(http._transport._pool)  # type: ignore[attr-defined]
 
 
-def test_500_concurrent_async_calls(echo_server: StandIn) -> None:
+def test_500_concurrent_async_calls(echo_server: FakeOpenRouter) -> None:
     n = 500
 
     async def main() -> list[str]:
@@ -305,7 +312,7 @@ def test_500_concurrent_async_calls(echo_server: StandIn) -> None:
 
     ids = asyncio.run(main())
     assert len(set(ids)) == n
-    assert len(echo_server.seen) == n
+    assert len(echo_server.requests) == n
 
 
 # -- load on the client's own pools, and every socket closed after -------------------------------
@@ -327,8 +334,8 @@ _TCP_STATES = {
 }
 
 
-def _client_sockets_to(server: StandIn) -> list[str]:
-    """The TCP sockets this process still holds open to the stand-in, as "local->remote STATE".
+def _client_sockets_to(server: FakeOpenRouter) -> list[str]:
+    """The TCP sockets this process still holds open to the fake, as "local->remote STATE".
 
     Each open socket's fd links to `socket:[inode]` in /proc/self/fd; /proc/net/tcp (and tcp6)
     give each inode's endpoints and state. An inode with no fd here is not ours (or is closed:
@@ -368,11 +375,11 @@ def socket_table() -> None:
 
 
 @pytest.mark.usefixtures("socket_table")
-def test_16_threads_on_the_clients_own_pool_then_close_leaves_no_socket(echo_server: StandIn) -> None:
+def test_16_threads_on_the_clients_own_pool_then_close_leaves_no_socket(echo_server: FakeOpenRouter) -> None:
     assert _client_sockets_to(echo_server) == []
     with OpenRouter(api_key=SECRET_KEY, server_url=echo_server.url) as client:
         _from_16_threads(client, "gen-own")
-        assert len(echo_server.seen) == 16 * 100  # no call needed a retry
+        assert len(echo_server.requests) == 16 * 100  # no call needed a retry
         _assert_pool_at_rest(client._sync_client()._transport._pool)  # type: ignore[attr-defined]
         # The pool keeps its connections alive between calls: the count sees them.
         assert 0 < len(_client_sockets_to(echo_server)) <= 16
@@ -381,7 +388,7 @@ def test_16_threads_on_the_clients_own_pool_then_close_leaves_no_socket(echo_ser
 
 @pytest.mark.usefixtures("socket_table")
 def test_500_concurrent_async_calls_on_the_clients_own_pool_then_aclose_leaves_no_socket(
-    echo_server: StandIn,
+    echo_server: FakeOpenRouter,
 ) -> None:
     n = 500
 
@@ -402,12 +409,12 @@ def test_500_concurrent_async_calls_on_the_clients_own_pool_then_aclose_leaves_n
 
     assert _client_sockets_to(echo_server) == []
     asyncio.run(main())
-    assert len(echo_server.seen) == n  # no call needed a retry
+    assert len(echo_server.requests) == n  # no call needed a retry
 
 
-def test_cancelled_async_calls_leave_the_pool_at_rest(server: StandIn) -> None:
+def test_cancelled_async_calls_leave_the_pool_at_rest(server: FakeOpenRouter) -> None:
     """Callers that give up (asyncio timeouts) must not leave requests parked in the pool."""
-    server.script(*(Reply(200, EXAMPLE_BODY, stall=0.3) for _ in range(20)))
+    server.script_next(*(Reply(200, EXAMPLE_BODY, delay=0.3) for _ in range(20)))
 
     async def main() -> None:
         http = httpx.AsyncClient(verify=_TLS)

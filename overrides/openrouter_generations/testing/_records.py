@@ -63,8 +63,8 @@ def make_generation(fields: dict[str, Any], *, now: float, rng: random.Random) -
     vendor = model.split("/", 1)[0] if isinstance(model, str) else "openai"
     provider = pick("provider_name", _PROVIDERS.get(vendor, vendor.replace("-", " ").title()))
     is_byok = pick("is_byok", False)
-    tokens_prompt = pick("tokens_prompt", 42)
-    tokens_completion = pick("tokens_completion", 27)
+    tokens_prompt = pick("tokens_prompt", given.get("native_tokens_prompt", 42))
+    tokens_completion = pick("tokens_completion", given.get("native_tokens_completion", 27))
     native_prompt = pick("native_tokens_prompt", tokens_prompt)
     native_completion = pick("native_tokens_completion", tokens_completion)
     cached = pick("native_tokens_cached", 0)
