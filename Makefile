@@ -70,9 +70,11 @@ wheel: $(STAMP)
 	$(BIN)/python -m build --no-isolation --outdir dist .
 	$(BIN)/twine check --strict dist/*
 
-## bench: per-call time, import time and size against bare httpx and the official SDK, as figures.
+## bench: per-call time, import time and size against bare httpx and the official SDK, and the
+## figures of many ids at once (concurrency, a rate-limited batch, a warm cache), as figures.
 bench: $(STAMP) $(BENCH_VENV)/.installed
 	PYTHONPATH=. $(BIN)/python bench/bench.py
+	PYTHONPATH=. $(BIN)/python bench/bulk.py
 
 # OpenRouter's official SDK, in a venv of its own, only to be measured against.
 $(BENCH_VENV)/.installed:

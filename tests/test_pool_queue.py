@@ -17,45 +17,46 @@ from collections.abc import Iterator
 import pytest
 
 from openrouter_generations import OpenRouter, errors, utils
-from stand_in import EXAMPLE_BODY, EXAMPLE_ID, Reply, Seen, StandIn
+from openrouter_generations.testing import FakeOpenRouter
 
-from .conftest import SECRET_KEY
-
-#: Each reply's time on the server; the pool (100 connections) serves the calls in rounds.
-STALL = 0.5
+#: Each reply's time on the server (real time); the pool (100 connections) serves the calls in rounds.
+LATENCY_MS = 500
 
 
 @pytest.fixture
-def slow_server() -> Iterator[StandIn]:
-    def slow(seen: Seen) -> Reply:
-        return Reply(200, EXAMPLE_BODY, stall=STALL)
-
-    with StandIn(default=slow) as stand_in:
-        yield stand_in
+def slow_server() -> Iterator[FakeOpenRouter]:
+    with FakeOpenRouter(latency_ms=LATENCY_MS) as fake:
+        yield fake
 
 
-def test_600_async_calls_queued_longer_than_their_timeout_all_succeed(slow_server: StandIn) -> None:
+def test_600_async_calls_queued_longer_than_their_timeout_all_succeed(slow_server: FakeOpenRouter) -> None:
     n, timeout_ms = 600, 2_000  # 6 rounds of 0.5 s: the last round queues 2.5 s
+    generation_id = slow_server.add_generation()["id"]
 
     async def main() -> list[object]:
-        async with OpenRouter(api_key=SECRET_KEY, server_url=slow_server.url, timeout_ms=timeout_ms) as client:
-            calls = [client.generations.get_generation_async(id=EXAMPLE_ID, retries=utils.NO_RETRIES) for _ in range(n)]
+        async with OpenRouter(
+            api_key=slow_server.api_key, server_url=slow_server.server_url, timeout_ms=timeout_ms
+        ) as client:
+            calls = [
+                client.generations.get_generation_async(id=generation_id, retries=utils.NO_RETRIES) for _ in range(n)
+            ]
             return await asyncio.gather(*calls, return_exceptions=True)
 
     outcomes = asyncio.run(main())
     failures = [o for o in outcomes if isinstance(o, BaseException)]
     assert failures == []
-    assert len(slow_server.seen) == n  # one attempt each: no retry spent on the queue
+    assert len(slow_server.requests) == n  # one attempt each: no retry spent on the queue
 
 
-def test_500_threads_queued_longer_than_their_timeout_all_succeed(slow_server: StandIn) -> None:
+def test_500_threads_queued_longer_than_their_timeout_all_succeed(slow_server: FakeOpenRouter) -> None:
     n, timeout_ms = 500, 1_500  # 5 rounds of 0.5 s: the last round queues 2 s
+    generation_id = slow_server.add_generation()["id"]
     failures: list[BaseException] = []
-    with OpenRouter(api_key=SECRET_KEY, server_url=slow_server.url, timeout_ms=timeout_ms) as client:
+    with OpenRouter(api_key=slow_server.api_key, server_url=slow_server.server_url, timeout_ms=timeout_ms) as client:
 
         def one() -> None:
             try:
-                client.generations.get_generation(id=EXAMPLE_ID, retries=utils.NO_RETRIES)
+                client.generations.get_generation(id=generation_id, retries=utils.NO_RETRIES)
             except errors.OpenRouterError as exc:
                 failures.append(exc)
 
@@ -65,4 +66,4 @@ def test_500_threads_queued_longer_than_their_timeout_all_succeed(slow_server: S
         for thread in threads:
             thread.join()
     assert failures == []
-    assert len(slow_server.seen) == n
+    assert len(slow_server.requests) == n

@@ -29,11 +29,15 @@ def _section(heading: str) -> str:
     return README.split(heading, 1)[1].split("\n#", 1)[0]
 
 
-def test_every_python_example_runs_against_the_fake(server: FakeOpenRouter, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_python_example_runs_against_the_fake(
+    server: FakeOpenRouter, monkeypatch: pytest.MonkeyPatch, tmp_path: pathlib.Path
+) -> None:
     """The blocks run in order in one namespace, as a reader would paste them, with the
-    placeholder ids made real and the default server pointed at the fake."""
+    placeholder ids made real, the default server pointed at the fake and the default cache in
+    a temporary folder."""
     assert len(PYTHON_BLOCKS) >= 4
     monkeypatch.setenv("OPENROUTER_API_KEY", SECRET_KEY)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     monkeypatch.setattr("openrouter_generations._client.DEFAULT_SERVER_URL", server.url)
     namespace: dict[str, object] = {"completion_id": EXAMPLE_ID}
     out = io.StringIO()
@@ -43,9 +47,11 @@ def test_every_python_example_runs_against_the_fake(server: FakeOpenRouter, monk
             code = "import asyncio\n\nasync def _main():\n" + textwrap.indent(code, "    ") + "\nasyncio.run(_main())\n"
         with contextlib.redirect_stdout(out):
             exec(compile(code, f"README block {number}", "exec"), namespace)  # noqa: S102 - the README, verbatim
-    for value in namespace.values():
-        if isinstance(value, OpenRouter):
-            value.close()  # a block that left its client open: its socket, not the next test's warning
+        for value in namespace.values():
+            if isinstance(value, OpenRouter):
+                # A block that left its client open (a later block may reuse its name): its
+                # socket, not the next test's warning. A closed client reopens if used again.
+                value.close()
     assert len(server.requests) == len(PYTHON_BLOCKS)  # each block made its one lookup
     assert all(seen.ids == [EXAMPLE_ID] for seen in server.requests)
     assert out.getvalue().startswith("0.0004175 43 27 OpenAI")  # the usage block's print

@@ -393,9 +393,8 @@ def test_500_concurrent_async_calls_on_the_clients_own_pool_then_aclose_leaves_n
     n = 500
 
     async def main() -> None:
-        # The default pool opens up to 100 connections; the rest of the 500 wait in its queue,
-        # whose rescans cost ~8 s here in all. The wait counts against each attempt's timeout (a
-        # PoolTimeout), so a longer one keeps a slow machine from turning the wait into retries.
+        # The default pool opens up to 100 connections; the rest of the 500 wait for a slot
+        # before their attempts begin (test_pool_queue checks that this wait burns no timeout).
         client = OpenRouter(api_key=SECRET_KEY, server_url=echo_server.url, timeout_ms=60_000)
         async with client:
             ids = [f"gen-own-async-{i}" for i in range(n)]

@@ -28,6 +28,9 @@ __all__ = ["BatchLimits"]
 
 # After a 429, starts are paced at this share of the rate the server accepted in the last second.
 _DECREASE = 0.9
+# Starts per second added to the pace each second while answers succeed: slow, since each time
+# the pace overtakes the server's limit costs the batch a Retry-After.
+_INCREASE = 0.5
 # The window over which the accepted rate is measured, in seconds.
 _RATE_WINDOW = 1.0
 
@@ -106,7 +109,7 @@ class BatchLimits:
             self._recent.popleft()
         self.window = min(float(self.concurrency), self.window + 1.0 / self.window)
         if math.isfinite(self.rate):
-            self.rate += 1.0 / self.rate  # about one more start per second, each second
+            self.rate += _INCREASE / self.rate  # _INCREASE more starts per second, each second
 
     def _decrease(self, now: float) -> None:
         self.epoch += 1

@@ -29,7 +29,7 @@ from ._batch_limits import BatchLimits
 from ._call import Call
 from ._client import _check_id
 from ._validation import loads_json, parse_model
-from .utils import RetryConfig
+from .utils import RetryConfig, SystemClock
 
 if TYPE_CHECKING:
     import asyncio
@@ -37,10 +37,8 @@ if TYPE_CHECKING:
     from ._client import OpenRouter
     from .cache import GenerationCache
 
-__all__ = ["DEFAULT_CONCURRENCY", "GenerationResult"]
+__all__ = ["GenerationResult"]
 
-#: Lookups in flight at once unless told otherwise: well inside one pool (100 connections).
-DEFAULT_CONCURRENCY = 16
 # How often a waiting worker looks whether its batch was stopped (Ctrl-C, an error in on_result).
 _STOP_CHECK = 0.1
 
@@ -209,6 +207,7 @@ class _ThreadAdmission:
         self._clock = sdk.clock
         self._limits = limits
         self._changed = threading.Condition()
+        self._stop = threading.Event()
         self.stopped = False
 
     def acquire(self, call: Call[Any]) -> None:
@@ -231,18 +230,19 @@ class _ThreadAdmission:
             return excused
 
     def wait(self, seconds: float) -> None:
-        while seconds > 0:  # in slices, so that a stopped batch does not sleep out a long wait
-            if self.stopped:
-                raise _Stopped
-            step = min(seconds, _STOP_CHECK)
-            self._clock.sleep(step)
-            seconds -= step
+        if self.stopped:
+            raise _Stopped
+        if isinstance(self._clock, SystemClock):
+            self._stop.wait(seconds)  # the real clock's wait, cut short when the batch stops
+        else:
+            self._clock.sleep(seconds)  # a test's clock: its waits cost no real time anyway
         if self.stopped:
             raise _Stopped
 
     def stop(self) -> None:
         with self._changed:
             self.stopped = True
+            self._stop.set()
             self._changed.notify_all()
 
 

@@ -1,0 +1,247 @@
+"""Many ids at once: `get_generations` and `get_generations_async`, end to end on the fake server.
+
+Each test runs both forms. What a user sees: one result per id in input order, never more than
+`concurrency` requests at the server, failures and bad ids as results, repeated ids fetched once,
+a rate-limited server outlasted without failed ids, and an interrupted batch that leaves nothing
+running and no connection open.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import decimal
+import itertools
+import json
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from openrouter_generations import OpenRouter, errors, utils
+from openrouter_generations.bulk import GenerationResult
+from openrouter_generations.testing import FakeOpenRouter, Reply, VirtualClock
+
+from .test_transport_faults import _assert_pool_at_rest, _client_sockets_to, socket_table  # noqa: F401
+
+MODES = ["sync", "async"]
+
+
+def run(mode: str, client: OpenRouter, ids: Any, **kwargs: Any) -> list[GenerationResult]:
+    if mode == "sync":
+        return client.generations.get_generations(ids, **kwargs)
+    return asyncio.run(client.generations.get_generations_async(ids, **kwargs))
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeOpenRouter]:
+    with FakeOpenRouter() as server:
+        yield server
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_one_result_per_id_in_input_order_with_the_body_as_received(mode: str, fake: FakeOpenRouter) -> None:
+    records = [fake.add_generation(total_cost=cost) for cost in (0.1, 0.2, 0.0021, 3)]
+    ids = [r["id"] for r in reversed(records)]
+    with fake.client() as client:
+        results = run(mode, client, iter(ids), concurrency=3)
+    assert [r.id for r in results] == ids
+    assert all(r.ok and r.error is None and not r.from_cache for r in results)
+    assert [r.response.data.id for r in results if r.response is not None] == ids
+    for result in results:
+        assert result.raw is not None
+        assert json.loads(result.raw)["data"]["id"] == result.id
+    # Exact sums, as the JSON wrote them: no binary float rounding.
+    assert sum(r.total_cost or 0 for r in results) == decimal.Decimal("3.3021")
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_never_more_than_concurrency_requests_at_the_server(mode: str) -> None:
+    with FakeOpenRouter(latency_ms=30) as fake:
+        ids = [fake.add_generation()["id"] for _ in range(40)]
+        with fake.client() as client:
+            results = run(mode, client, ids, concurrency=4)
+        assert all(r.ok for r in results)
+        assert 1 < fake.peak_in_flight <= 4
+        assert len(fake.requests) == 40
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_failed_id_is_its_typed_error_and_loses_nothing(mode: str, fake: FakeOpenRouter) -> None:
+    good = [fake.add_generation()["id"] for _ in range(5)]
+    fake.script(good[2], Reply(500), Reply(500))
+    ids = [*good[:3], "gen-missing", *good[3:]]
+    with fake.client() as client:
+        results = run(mode, client, ids, retries=utils.RetryConfig(max_retries=1))
+    assert [r.id for r in results] == ids
+    assert [r.ok for r in results] == [True, True, False, False, True, True]
+    assert isinstance(results[2].error, errors.InternalServerResponseError)
+    assert results[2].error.attempts == 2
+    assert isinstance(results[3].error, errors.NotFoundResponseError)
+    assert results[3].response is None
+    assert results[3].raw is None
+    assert results[3].total_cost is None
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_duplicates_are_fetched_once_and_reported_at_each_position(mode: str, fake: FakeOpenRouter) -> None:
+    a, b = fake.add_generation()["id"], fake.add_generation()["id"]
+    seen: list[object] = []
+    with fake.client() as client:
+        results = run(mode, client, [a, b, a, a, b], on_result=lambda r: seen.append(r.id))
+    assert [r.id for r in results] == [a, b, a, a, b]
+    assert all(r.ok for r in results)
+    assert sorted(i for request in fake.requests for i in request.ids) == sorted([a, b])
+    assert sorted(map(str, seen)) == sorted([a, b, a, a, b])  # each position reported
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_bad_ids_are_their_own_results(mode: str, fake: FakeOpenRouter) -> None:
+    good = fake.add_generation()["id"]
+    ids: list[object] = ["", 5, None, good, "\ud800"]
+    with fake.client() as client:
+        results = run(mode, client, ids)
+    assert [r.id for r in results] == ids
+    assert [type(r.error) for r in results] == [ValueError, TypeError, TypeError, type(None), ValueError]
+    assert "non-empty" in str(results[0].error)
+    assert [i for request in fake.requests for i in request.ids] == [good]
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("concurrency", [0, -1, True, 1.5, "4"])
+def test_a_bad_concurrency_is_refused_before_anything_is_sent(
+    mode: str, concurrency: object, fake: FakeOpenRouter
+) -> None:
+    with fake.client() as client, pytest.raises(ValueError, match="concurrency must be an int >= 1"):
+        run(mode, client, [fake.add_generation()["id"]], concurrency=concurrency)
+    assert fake.requests == []
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_single_str_is_refused(mode: str, fake: FakeOpenRouter) -> None:
+    with fake.client() as client, pytest.raises(TypeError, match="not a single str"):
+        run(mode, client, "gen-abc")
+    assert fake.requests == []
+
+
+class _Stop(Exception):
+    """What a test's on_result raises to stop a batch."""
+
+
+def _count_workers() -> int:
+    return sum(1 for t in threading.enumerate() if t.name == "openrouter-generations")
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_an_iterator_of_100_000_ids_is_read_as_the_work_goes(mode: str, fake: FakeOpenRouter) -> None:
+    # No task or thread per id up front: when the first result arrives, only a few ids were read.
+    known = fake.add_generation()["id"]
+    read = itertools.count()
+    ids = (known if next(read) == 0 else f"gen-{i}" for i in range(100_000))
+    workers: list[int] = []
+
+    def on_result(result: GenerationResult) -> None:
+        workers.append(_count_workers())
+        raise _Stop
+
+    with fake.client() as client, pytest.raises(_Stop):
+        run(mode, client, ids, concurrency=8, on_result=on_result)
+    assert next(read) <= 2 * 8 + 2  # the ids read so far, plus this one
+    assert len(fake.requests) <= 2 * 8
+    assert workers[0] <= 8
+    assert _count_workers() == 0  # nothing left running
+
+
+@pytest.mark.usefixtures("socket_table")
+def test_ctrl_c_stops_a_sync_batch_with_nothing_left_running_and_no_connection_open() -> None:
+    with FakeOpenRouter(latency_ms=200) as fake:
+        ids = [fake.add_generation()["id"] for _ in range(200)]
+        calls = 0
+
+        def on_result(result: GenerationResult) -> None:
+            nonlocal calls
+            calls += 1
+            raise KeyboardInterrupt
+
+        with fake.client() as client:
+            with pytest.raises(KeyboardInterrupt):
+                client.generations.get_generations(ids, concurrency=16, on_result=on_result)
+            assert calls == 1
+            assert _count_workers() == 0
+            # The attempts in flight ended; none began after the interrupt.
+            assert len(fake.requests) <= 2 * 16
+            _assert_pool_at_rest(client._sync_client()._transport._pool)  # type: ignore[attr-defined]
+        assert _client_sockets_to(fake) == []
+
+
+@pytest.mark.usefixtures("socket_table")
+def test_cancelling_an_async_batch_leaves_no_task_and_no_connection() -> None:
+    with FakeOpenRouter(latency_ms=300) as fake:
+        ids = [fake.add_generation()["id"] for _ in range(200)]
+
+        async def main() -> None:
+            async with fake.client() as client:
+                first = asyncio.Event()
+                batch = asyncio.ensure_future(
+                    client.generations.get_generations_async(ids, concurrency=16, on_result=lambda r: first.set())
+                )
+                await asyncio.sleep(0.1)  # requests in flight, none answered yet
+                batch.cancel()
+                with pytest.raises(asyncio.CancelledError):
+                    await batch
+                assert not first.is_set()
+                assert asyncio.all_tasks() == {asyncio.current_task()}  # no worker left
+                _assert_pool_at_rest((await client._async_httpx_client())._transport._pool)  # type: ignore[attr-defined]
+                assert len(fake.requests) <= 16
+            assert _client_sockets_to(fake) == []
+
+        asyncio.run(main())
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_rate_limited_batch_slows_down_as_one_and_no_id_fails(mode: str) -> None:
+    # 10 x the limit, at concurrency 32, on the fake's virtual clock (the waits cost no real
+    # time). Each call may retry once only: the 429s the batch waits out are not its retries.
+    rate = 20
+    with FakeOpenRouter(rate_limit_per_s=rate) as fake:
+        ids = [fake.add_generation()["id"] for _ in range(10 * rate)]
+        with fake.client() as client:
+            results = run(mode, client, ids, concurrency=32, retries=utils.RetryConfig(max_retries=1))
+        assert [r.error for r in results if not r.ok] == []
+        rate_limited = len(fake.requests) - len(ids)  # every other answer was a 200
+        assert rate_limited > 0  # the server did limit the batch
+        assert rate_limited <= 32 + len(ids) // 10  # the first burst, then paced under the limit
+        assert isinstance(fake.clock, VirtualClock)
+        assert any(0.9 < wait <= 1.0 for wait in fake.clock.sleeps)  # the server's Retry-After: 1
+
+
+def test_concurrent_single_calls_fail_against_the_same_limit() -> None:
+    # The contrast: the same ids as plain concurrent calls, each on its own retry budget.
+    rate = 20
+    with FakeOpenRouter(rate_limit_per_s=rate) as fake:
+        ids = [fake.add_generation()["id"] for _ in range(10 * rate)]
+        retries = utils.RetryConfig(max_retries=1)
+
+        async def main() -> int:
+            async with fake.client() as client:
+                calls = [client.generations.get_generation_async(id=i, retries=retries) for i in ids]
+                outcomes = await asyncio.gather(*calls, return_exceptions=True)
+            return sum(isinstance(o, errors.TooManyRequestsResponseError) for o in outcomes)
+
+        assert asyncio.run(main()) > 0
+
+
+def test_import_openrouter_generations_loads_neither_bulk_nor_cache() -> None:
+    code = (
+        "import sys, openrouter_generations\n"
+        "print(sorted(m for m in sys.modules if m.startswith('openrouter_generations.')))\n"
+        "print('sqlite3' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split("\n")
+    loaded = out[0]
+    assert "openrouter_generations.bulk" not in loaded
+    assert "openrouter_generations.cache" not in loaded
+    assert "openrouter_generations._batch_limits" not in loaded
+    assert out[1] == "False"
