@@ -7,7 +7,6 @@ the generated operation and its success model.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import random
 import ssl
@@ -23,6 +22,7 @@ from openrouter_generations_client.api.generations import get_generation as _get
 from openrouter_generations_client.models.get_generation_response import GetGenerationResponse
 
 from ._call import SEND_ERRORS, Call, CallOptions, Runtime, check_server_url
+from ._slots import PoolSlots
 from ._version import __version__
 from .utils import DEFAULT_RETRY_CONFIG, SYSTEM_CLOCK, Clock, RetryConfig
 
@@ -127,11 +127,7 @@ class OpenRouter:
         self._owns_client = client is None
         # One pool per running event loop, each with the guard that closes it when its loop ends.
         self._async_pools: dict[asyncio.AbstractEventLoop, tuple[httpx.AsyncClient, AsyncGenerator[None, None]]] = {}
-        # Each pool's admission slots (see `_run`), with the client they belong to.
-        self._sync_slots: tuple[httpx.Client, AbstractContextManager[Any]] | None = None
-        self._async_slots: dict[
-            asyncio.AbstractEventLoop, tuple[httpx.AsyncClient, AbstractAsyncContextManager[Any]]
-        ] = {}
+        self._slots = PoolSlots()  # admission to each pool (see `_run`)
         self._ssl_context: ssl.SSLContext | None = None
         self._lock = threading.Lock()
         self.clock = clock if clock is not None else SYSTEM_CLOCK
@@ -178,33 +174,12 @@ class OpenRouter:
         self.close()
 
     def _sync_pool(self) -> tuple[httpx.Client, AbstractContextManager[Any]]:
-        """The sync httpx client and the slots that admit at most its pool's size of attempts."""
         client = self._sync_client()
-        with self._lock:
-            if self._sync_slots is None or self._sync_slots[0] is not client:
-                size = _pool_size(client)
-                slots = threading.BoundedSemaphore(size) if size is not None else contextlib.nullcontext()
-                self._sync_slots = (client, slots)
-            return client, self._sync_slots[1]
+        return client, self._slots.sync(client)
 
     async def _async_pool(self) -> tuple[httpx.AsyncClient, AbstractAsyncContextManager[Any]]:
-        """The async twin of `_sync_pool`: this loop's client and its slots."""
         client = await self._async_httpx_client()
-        import asyncio
-
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:  # a caller's own async_client under another async library
-            return client, contextlib.nullcontext()
-        with self._lock:
-            entry = self._async_slots.get(loop)
-            if entry is None or entry[0] is not client:
-                for closed in [other for other in self._async_slots if other.is_closed()]:
-                    del self._async_slots[closed]
-                size = _pool_size(client)
-                entry = (client, asyncio.Semaphore(size) if size is not None else contextlib.nullcontext())
-                self._async_slots[loop] = entry
-            return client, entry[1]
+        return client, self._slots.running_loop(client)
 
     def _sync_client(self) -> httpx.Client:
         with self._lock:
@@ -330,7 +305,7 @@ class OpenRouter:
             try:
                 with slots:
                     call.admitted(queued)
-                    self._attempt(call, client)
+                    _attempt(call, client)
             except BaseException:  # interrupted or cancelled: the attempt has no outcome
                 if batch is not None:
                     batch.release(call, False)
@@ -354,7 +329,7 @@ class OpenRouter:
             try:
                 async with slots:
                     call.admitted(queued)
-                    await self._attempt_async(call, client)
+                    await _attempt_async(call, client)
             except BaseException:  # interrupted or cancelled: the attempt has no outcome
                 if batch is not None:
                     batch.release(call, False)
@@ -367,44 +342,6 @@ class OpenRouter:
             if delay is None:
                 return call
             await (batch.wait if batch is not None else self.clock.sleep_async)(delay)
-
-    @staticmethod
-    def _attempt(call: Call[Any], client: httpx.Client) -> None:
-        request = call.build_request(client)
-        try:
-            response = client.send(request, stream=True, follow_redirects=False)
-            try:
-                while (redirect := call.redirect(response, client.max_redirects)) is not None:
-                    response.close()
-                    response = client.send(redirect, stream=True, follow_redirects=False, auth=_NO_AUTH)
-                body = call.start_body(response)
-                if not response.is_stream_consumed:
-                    for chunk in response.iter_raw():
-                        call.add_chunk(response, body, chunk)
-            finally:
-                response.close()
-            call.record_response(response, body)
-        except SEND_ERRORS as exc:
-            call.record_exception(exc)
-
-    @staticmethod
-    async def _attempt_async(call: Call[Any], client: httpx.AsyncClient) -> None:
-        request = call.build_request(client)
-        try:
-            response = await client.send(request, stream=True, follow_redirects=False)
-            try:
-                while (redirect := call.redirect(response, client.max_redirects)) is not None:
-                    await response.aclose()
-                    response = await client.send(redirect, stream=True, follow_redirects=False, auth=_NO_AUTH)
-                body = call.start_body(response)
-                if not response.is_stream_consumed:
-                    async for chunk in response.aiter_raw():
-                        call.add_chunk(response, body, chunk)
-            finally:
-                await response.aclose()
-            call.record_response(response, body)
-        except SEND_ERRORS as exc:
-            call.record_exception(exc)
 
 
 class Generations:
@@ -498,6 +435,47 @@ class Generations:
         )
 
 
+def _attempt(call: Call[Any], client: httpx.Client) -> None:
+    """One attempt of `call`: its request, redirects, and body read under the cap; the outcome
+    (a response or a send error) recorded in `call`."""
+    request = call.build_request(client)
+    try:
+        response = client.send(request, stream=True, follow_redirects=False)
+        try:
+            while (redirect := call.redirect(response, client.max_redirects)) is not None:
+                response.close()
+                response = client.send(redirect, stream=True, follow_redirects=False, auth=_NO_AUTH)
+            body = call.start_body(response)
+            if not response.is_stream_consumed:
+                for chunk in response.iter_raw():
+                    call.add_chunk(response, body, chunk)
+        finally:
+            response.close()
+        call.record_response(response, body)
+    except SEND_ERRORS as exc:
+        call.record_exception(exc)
+
+
+async def _attempt_async(call: Call[Any], client: httpx.AsyncClient) -> None:
+    """The async twin of `_attempt`."""
+    request = call.build_request(client)
+    try:
+        response = await client.send(request, stream=True, follow_redirects=False)
+        try:
+            while (redirect := call.redirect(response, client.max_redirects)) is not None:
+                await response.aclose()
+                response = await client.send(redirect, stream=True, follow_redirects=False, auth=_NO_AUTH)
+            body = call.start_body(response)
+            if not response.is_stream_consumed:
+                async for chunk in response.aiter_raw():
+                    call.add_chunk(response, body, chunk)
+        finally:
+            await response.aclose()
+        call.record_response(response, body)
+    except SEND_ERRORS as exc:
+        call.record_exception(exc)
+
+
 def _check_id(value: object) -> None:
     # The spec's `minLength: 1` is not enforced by the generated code; without this an empty id
     # would be sent as `?id=` and come back as a confusing 400.
@@ -521,14 +499,6 @@ def _check_key(key: object) -> None:
             "api_key holds whitespace at its ends, control or non-ASCII characters; "
             "an OpenRouter key is printable ASCII (strip the value you read it from)"
         )
-
-
-def _pool_size(client: httpx.Client | httpx.AsyncClient) -> int | None:
-    """The most connections the client's pool opens, or None when it has no pool to queue in
-    (a caller's own transport, such as `httpx.MockTransport`)."""
-    pool = getattr(getattr(client, "_transport", None), "_pool", None)
-    size = getattr(pool, "_max_connections", None)
-    return size if isinstance(size, int) and not isinstance(size, bool) and size > 0 else None
 
 
 def _positive(name: str, value: int) -> int:
