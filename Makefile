@@ -9,6 +9,8 @@ SPEC   ?= openapi.yaml
 CONFIG ?= generator-config.yml
 GENERATED := generated/openrouter_generations_client
 BENCH_VENV := .venv-bench
+# The demo's own venv: the package and its [cli] extra only, not the dev set.
+DEMO_VENV  := .venv-demo
 
 # The generator runs the pinned ruff from the venv (its post-hooks, see generator-config.yml).
 GENERATE = PATH="$(abspath $(BIN)):$$PATH" $(abspath $(BIN))/openapi-python-client generate \
@@ -24,9 +26,14 @@ $(STAMP): requirements-dev.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
-## demo: the client end to end against the local stand-in (no key, no network).
-demo: $(STAMP)
-	PYTHONPATH=. $(BIN)/python examples/demo.py
+## demo: the command line's tour against the shipped fake OpenRouter (no key, no network).
+demo: $(DEMO_VENV)/.installed
+	$(DEMO_VENV)/bin/python examples/demo.py
+
+$(DEMO_VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(DEMO_VENV)
+	$(DEMO_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -e '.[cli]'
+	touch $@
 
 ## test: everything CI checks.
 test: check-generated lint typecheck pytest
@@ -80,4 +87,4 @@ $(BENCH_VENV)/.installed:
 	touch $@
 
 clean:
-	rm -rf $(VENV) $(BENCH_VENV) dist build .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(BENCH_VENV) $(DEMO_VENV) dist build .mypy_cache .pytest_cache .ruff_cache

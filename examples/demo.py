@@ -1,67 +1,65 @@
-"""The client end to end, with no key and no network: `make demo`.
+"""The command line's tour, with no key and no network: `make demo`.
 
-Starts the package's fake OpenRouter (`openrouter_generations.testing`) on 127.0.0.1, looks up
-a generation with the sync and the async API, and shows a documented error raised as its class.
-Point it at the real service with
-`python examples/demo.py --live gen-...` and OPENROUTER_API_KEY set.
+Starts the shipped fake OpenRouter on 127.0.0.1 with a few dozen generations and some faults
+scripted (a rate limit, a generation not queryable yet, an id that does not exist), then runs the
+installed `openrouter-generations` command as a user would: `get` on one id, `costs` on a list.
 """
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import os
+import pathlib
+import random
+import shlex
+import shutil
+import subprocess
 import sys
+import tempfile
 
-from openrouter_generations import OpenRouter, errors, models, utils
-from openrouter_generations.testing import FakeOpenRouter
+from openrouter_generations.testing import FakeOpenRouter, Reply
 
-
-def show(res: models.GetGenerationResponse) -> None:
-    g = res.data
-    print(f"  id           {g.id}")
-    print(f"  model        {g.model} via {g.provider_name} ({g.api_type})")
-    print(f"  created      {g.created_at.isoformat()}")
-    print(f"  cost         ${g.total_cost:.7f} (cache discount ${g.cache_discount or 0:.7f})")
-    print(f"  tokens       {g.native_tokens_prompt} prompt + {g.native_tokens_completion} completion (native)")
-    print(f"  timing       {g.latency} ms to first token, {g.generation_time} ms generating")
-    if isinstance(g.provider_responses, list):
-        tries = ", ".join(f"{p.provider_name}={p.status}" for p in g.provider_responses)
-        print(f"  attempts     {tries}")
-    if g.additional_properties:
-        print(f"  unknown      {sorted(g.additional_properties)} (kept)")
+MODELS = [
+    ("openai/gpt-4o", ["OpenAI", "Azure"]),
+    ("anthropic/claude-sonnet-4", ["Anthropic"]),
+    ("meta-llama/llama-3.3-70b", ["Together", "DeepInfra"]),
+]
 
 
-def run(server_url: str | None, api_key: str | None, generation_id: str) -> None:
-    with OpenRouter(api_key=api_key, server_url=server_url) as open_router:
-        print(f"GET /generation?id={generation_id}")
-        show(open_router.generations.get_generation(id=generation_id))
-
-        async def lookup() -> models.GetGenerationResponse:
-            async with OpenRouter(api_key=api_key, server_url=server_url) as client:
-                return await client.generations.get_generation_async(id=generation_id)
-
-        res = asyncio.run(lookup())
-        print(f"async: the same generation, total_cost={res.data.total_cost}")
-
-        print("GET /generation?id=gen-does-not-exist (no retries)")
-        try:
-            open_router.generations.get_generation(id="gen-does-not-exist", retries=utils.NO_RETRIES)
-        except errors.NotFoundResponseError as e:
-            print(f"  raised {type(e).__name__}: status_code={e.status_code}, message={e.message!r}")
+def command(script: str, *args: str, env: dict[str, str], cwd: str) -> int:
+    print(f"$ openrouter-generations {shlex.join(args)}", flush=True)
+    return subprocess.run([script, *args], env=env, cwd=cwd, check=False).returncode
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--live", metavar="GENERATION_ID", help="query the real OpenRouter instead")
-    args = parser.parse_args()
-    if args.live:
-        run(None, os.environ.get("OPENROUTER_API_KEY"), args.live)
-        return 0
-    with FakeOpenRouter(api_key="sk-or-demo-key") as fake:
-        rec = fake.add_generation(model="openai/gpt-4o", native_tokens_prompt=1200, native_tokens_cached=800)
-        print(f"fake OpenRouter listening on {fake.server_url}")
-        run(fake.server_url, fake.api_key, rec["id"])
+    script = shutil.which("openrouter-generations", path=str(pathlib.Path(sys.executable).parent))
+    if script is None:
+        print("install the package with its extra first: pip install -e '.[cli]'", file=sys.stderr)
+        return 2
+    rng = random.Random(2026)
+    with FakeOpenRouter() as fake, tempfile.TemporaryDirectory() as tmp:
+        ids = []
+        for _ in range(36):
+            model, providers = rng.choice(MODELS)
+            cost = round(rng.uniform(0.0001, 0.02), 7)
+            tokens = {"native_tokens_prompt": rng.randint(200, 4000), "native_tokens_completion": rng.randint(20, 900)}
+            record = fake.add_generation(model=model, provider_name=rng.choice(providers), total_cost=cost, **tokens)
+            ids.append(record["id"])
+        fake.script(ids[1], Reply(429, headers={"Retry-After": "1"}))  # rate limited, then served
+        fake.script(ids[2], Reply(404), Reply(404))  # not queryable yet, then found: --wait
+        wanted = [*ids[:6], "gen-1234567890-doesnotexist"]
+        path = pathlib.Path(tmp, "ids.txt")
+        path.write_text("# a day's generations\n" + "\n".join(wanted) + "\n")
+
+        env = {k: v for k, v in os.environ.items() if not k.startswith("OPENROUTER")}
+        env["OPENROUTER_API_KEY"] = fake.api_key
+        common = ["--server-url", fake.server_url, "--cache", "cache.db"]
+        print(f"fake OpenRouter on {fake.url}: {len(ids)} generations; {ids[1]} answers 429 first, {ids[2]} 404 twice")
+        command(script, "get", ids[0], *common, env=env, cwd=tmp)
+        print()
+        status = command(
+            script, "costs", path.name, "--format", "table", "--wait", "3", "-v", *common, env=env, cwd=tmp
+        )
+        print(f"exit status {status}: one id was not found")
     return 0
 
 

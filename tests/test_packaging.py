@@ -83,7 +83,10 @@ def test_wheel_holds_both_packages_typed_and_nothing_else(dist: pathlib.Path) ->
     requires = sorted(
         line.split(":", 1)[1].strip() for line in metadata.splitlines() if line.startswith("Requires-Dist")
     )
-    assert requires == ["attrs<27,>=23.1", "httpx<0.29,>=0.27"]
+    # At run time httpx and attrs only; the command line's rich comes with the `cli` extra.
+    assert requires == ["attrs<27,>=23.1", "httpx<0.29,>=0.27", "rich>=13; extra == 'cli'"]
+    entry_points = zipfile.ZipFile(wheel).read(f"{wheel.name.rsplit('-', 3)[0]}.dist-info/entry_points.txt").decode()
+    assert "openrouter-generations = openrouter_generations.cli:main" in entry_points
 
 
 def test_wheel_installs_into_a_clean_venv_and_calls_a_loopback_server(
@@ -101,6 +104,14 @@ def test_wheel_installs_into_a_clean_venv_and_calls_a_loopback_server(
         out = _run(str(python), str(script), server.url, EXAMPLE_ID, str(venv), cwd=tmp_path).stdout
     assert "total_cost 0.0004175" in out
     assert "not found 404" in out
+    # Installed without the `cli` extra, the command says how to get it.
+    no_extra = subprocess.run(
+        [str(venv / "bin" / "openrouter-generations"), "get", "gen-x"], capture_output=True, text=True, check=False
+    )
+    assert no_extra.returncode == 2
+    assert no_extra.stderr == (
+        "openrouter-generations: the command line needs the 'cli' extra: pip install 'openrouter-generations[cli]'\n"
+    )
     # The installed wheel is typed: mypy --strict accepts the script against it.
     _run(
         sys.executable,

@@ -1,0 +1,526 @@
+"""The installed `openrouter-generations` command, run as a subprocess against the fake over a socket.
+
+Each run is checked for what a user must never see: a traceback, or the key.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import pathlib
+import pty
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from openrouter_generations.report import DOCUMENTED_FIELDS
+from openrouter_generations.testing import FakeOpenRouter, Reply
+from tests.conftest import SECRET_KEY
+
+SCRIPT = shutil.which("openrouter-generations", path=str(pathlib.Path(sys.executable).parent))
+pytestmark = pytest.mark.skipif(SCRIPT is None, reason="the console script is installed by `make` (pip install -e .)")
+
+COSTS = ["0.0004175", "0.0021", "0.00001234", "0.3", "0.1", "0.2"]
+MODELS = ["openai/gpt-4o", "anthropic/claude-sonnet-4", "openai/gpt-4o", "openai/gpt-4o", "x/y", "x/y"]
+PROVIDERS = ["OpenAI", "Anthropic", "Azure", "OpenAI", "Together", None]
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeOpenRouter]:
+    with FakeOpenRouter() as server:
+        server.api_key = SECRET_KEY
+        yield server
+
+
+@pytest.fixture
+def records(fake: FakeOpenRouter) -> list[dict[str, Any]]:
+    # A generation with no provider has no provider attempts either.
+    return [
+        fake.add_generation(id=f"gen-{i}", total_cost=float(c), model=m, provider_name=p, **_no_attempts(p))
+        for i, (c, m, p) in enumerate(zip(COSTS, MODELS, PROVIDERS, strict=True))
+    ]
+
+
+def _no_attempts(provider: str | None) -> dict[str, Any]:
+    return {} if provider else {"provider_responses": None}
+
+
+@pytest.fixture
+def env(tmp_path: pathlib.Path, fake: FakeOpenRouter) -> dict[str, str]:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("OPENROUTER")}
+    environ.update(OPENROUTER_API_KEY=SECRET_KEY, XDG_CACHE_HOME=str(tmp_path / "xdg-cache"), COLUMNS="200")
+    return environ
+
+
+def run(
+    fake: FakeOpenRouter, env: dict[str, str], *args: str, stdin: str | None = None, url: bool = True
+) -> subprocess.CompletedProcess[str]:
+    assert SCRIPT is not None
+    command, rest = args[0], list(args[1:])
+    argv = [SCRIPT, command, *(["--server-url", fake.server_url] if url else []), *rest]
+    result = subprocess.run(argv, input=stdin, capture_output=True, text=True, env=env, timeout=60, check=False)
+    clean(result.stdout + result.stderr)
+    return result
+
+
+def clean(output: str) -> None:
+    assert "Traceback" not in output, output
+    assert SECRET_KEY not in output, output
+
+
+def ids_file(tmp_path: pathlib.Path, text: str) -> str:
+    path = tmp_path / "ids.txt"
+    path.write_text(text)
+    return str(path)
+
+
+def exact_sum(costs: list[str]) -> Decimal:
+    return sum((Decimal(c) for c in costs), Decimal(0))
+
+
+# -- get ----------------------------------------------------------------------------------------
+
+
+def test_get_shows_a_readable_summary(fake: FakeOpenRouter, env: dict[str, str], records: list[dict[str, Any]]) -> None:
+    result = run(fake, env, "get", "gen-1")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    rec = records[1]
+    for text in (
+        "gen-1",
+        "anthropic/claude-sonnet-4",
+        "Anthropic",
+        "$0.0021",
+        "native",
+        "normalized",
+        f"{rec['native_tokens_prompt']} prompt",
+        "first token",
+        "generating",
+    ):
+        assert text in out, (text, out)
+
+
+def test_get_json_prints_the_record_as_the_api_sent_it(fake: FakeOpenRouter, env: dict[str, str]) -> None:
+    rec = fake.add_generation(id="gen-extra", total_cost=0.0004175, brand_new_field={"nested": [1, 2]})
+    result = run(fake, env, "get", "--json", "gen-extra")
+    assert result.returncode == 0, result.stderr
+    body = json.loads(result.stdout)
+    assert body["data"] == json.loads(json.dumps(rec))
+    assert body["data"]["brand_new_field"] == {"nested": [1, 2]}
+
+
+def test_get_reports_an_unknown_id_and_exits_1(fake: FakeOpenRouter, env: dict[str, str], records: Any) -> None:
+    result = run(fake, env, "get", "gen-0", "gen-nope")
+    assert result.returncode == 1
+    assert "gen-0" in result.stdout
+    assert "gen-nope: not found (HTTP 404)" in result.stderr
+
+
+def test_python_dash_m_runs_the_same_command(fake: FakeOpenRouter, env: dict[str, str], records: Any) -> None:
+    argv = [sys.executable, "-m", "openrouter_generations", "get", "--server-url", fake.server_url, "--json", "gen-3"]
+    result = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["data"]["id"] == "gen-3"
+
+
+# -- costs: formats -------------------------------------------------------------------------------
+
+
+def test_costs_csv_has_the_same_columns_for_every_row(
+    fake: FakeOpenRouter, env: dict[str, str], records: Any, tmp_path: pathlib.Path
+) -> None:
+    path = ids_file(tmp_path, "gen-0\ngen-1\ngen-missing\ngen-2\n")
+    totals = tmp_path / "totals.csv"
+    result = run(fake, env, "costs", "--format", "csv", "--totals-file", str(totals), path)
+    assert result.returncode == 1
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows[0] == [*DOCUMENTED_FIELDS, "error"]
+    assert {len(r) for r in rows} == {len(DOCUMENTED_FIELDS) + 1}
+    by_id = {r[0]: dict(zip(rows[0], r, strict=True)) for r in rows[1:]}
+    assert by_id["gen-1"]["total_cost"] == "0.0021"
+    assert by_id["gen-2"]["total_cost"] == "0.00001234"
+    assert by_id["gen-missing"]["error"] == "not found (HTTP 404)"
+    assert by_id["gen-missing"]["total_cost"] == ""
+    assert "3 found, 1 not found" in result.stderr
+    total_rows = {(r["group"], r["name"]): r for r in csv.DictReader(io.StringIO(totals.read_text()))}
+    assert Decimal(total_rows["all", ""]["total_cost"]) == exact_sum(COSTS[:3])
+    assert total_rows["all", ""]["count"] == "3"
+    assert total_rows["model", "openai/gpt-4o"]["count"] == "2"
+    assert total_rows["provider", "Anthropic"]["total_cost"] == "0.0021"
+
+
+def test_csv_is_the_default_when_stdout_is_not_a_terminal(
+    fake: FakeOpenRouter, env: dict[str, str], records: Any, tmp_path: pathlib.Path
+) -> None:
+    result = run(fake, env, "costs", ids_file(tmp_path, "gen-0\n"))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0].startswith("id,upstream_id,total_cost,")
+
+
+def test_costs_json_has_rows_failures_and_exact_totals(
+    fake: FakeOpenRouter, env: dict[str, str], records: Any, tmp_path: pathlib.Path
+) -> None:
+    ids = [f"gen-{i}" for i in range(6)]
+    result = run(fake, env, "costs", "--format", "json", ids_file(tmp_path, "\n".join([*ids, "gen-gone"])))
+    assert result.returncode == 1
+    out = json.loads(result.stdout, parse_float=Decimal)
+    assert [r["id"] for r in out["rows"]] == ids
+    assert all(list(r) == list(DOCUMENTED_FIELDS) for r in out["rows"])
+    assert out["failed"] == [{"id": "gen-gone", "error": "not found (HTTP 404)"}]
+    totals = out["totals"]
+    assert totals["incomplete"] is False
+    assert totals["all"]["count"] == 6
+    # Exact: the float sum of these costs is not this number.
+    assert totals["all"]["total_cost"] == exact_sum(COSTS)
+    assert totals["by_model"]["x/y"]["total_cost"] == Decimal("0.3")
+    assert totals["by_provider"]["(unknown)"]["count"] == 1
+    prompt = sum(r["native_tokens_prompt"] for r in out["rows"])
+    assert totals["all"]["native_tokens_prompt"] == prompt
+
+
+def test_costs_table_shows_rows_failures_and_totals(
+    fake: FakeOpenRouter, env: dict[str, str], records: Any, tmp_path: pathlib.Path
+) -> None:
+    result = run(fake, env, "costs", "--format", "table", ids_file(tmp_path, "gen-0\ngen-3\ngen-nope\n"))
+    assert result.returncode == 1
+    out = result.stdout
+    assert "gen-0" in out
+    assert "gen-3" in out
+    assert "gen-nope" in out
+    assert "not found (HTTP 404)" in out
+    assert "Totals" in out
+    assert "INCOMPLETE" not in out
+    assert f"${exact_sum([COSTS[0], COSTS[3]])}" in out
+
+
+def test_a_reader_that_stops_early_gets_no_error(
+    fake: FakeOpenRouter, env: dict[str, str], tmp_path: pathlib.Path
+) -> None:
+    assert SCRIPT is not None
+    ids = [fake.add_generation()["id"] for _ in range(200)]  # more CSV than a pipe holds
+    argv = [SCRIPT, "costs", "--server-url", fake.server_url, "--format", "csv", ids_file(tmp_path, "\n".join(ids))]
+    with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env) as proc:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().startswith(b"id,")
+        proc.stdout.close()  # as `| head -1` does
+        err = proc.stderr.read().decode() if proc.stderr is not None else ""
+    clean(err)
+    assert "BrokenPipe" not in err
+    assert proc.returncode == 0
+
+
+def test_every_id_found_exits_0(
+    fake: FakeOpenRouter, env: dict[str, str], records: Any, tmp_path: pathlib.Path
+) -> None:
+    assert run(fake, env, "costs", "--format", "json", ids_file(tmp_path, "gen-0\ngen-1\n")).returncode == 0
+
+
+def test_a_field_the_spec_lacks_is_a_column_when_asked_for(
+    fake: FakeOpenRouter, env: dict[str, str], tmp_path: pathlib.Path
+) -> None:
+    fake.add_generation(id="gen-new", total_cost=0.5, brand_new_field="yes")
+    fake.add_generation(id="gen-old", total_cost=0.5)
+    result = run(
+        fake, env, "costs", "--format", "csv", "--field", "brand_new_field", ids_file(tmp_path, "gen-new\ngen-old")
+    )
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [r["brand_new_field"] for r in rows] == ["yes", ""]
+
+
+# -- costs: input -----------------------------------------------------------------------------
+
+
+def test_ids_from_stdin_with_comments_and_blank_lines(fake: FakeOpenRouter, env: dict[str, str], records: Any) -> None:
+    for args in (["-"], []):
+        result = run(fake, env, "costs", "--format", "json", *args, stdin="# today's ids\n\ngen-0\n  gen-1  \n\n")
+        assert result.returncode == 0, result.stderr
+        assert [r["id"] for r in json.loads(result.stdout)["rows"]] == ["gen-0", "gen-1"]
+
+
+def test_json_lines_of_completion_responses_are_read(fake: FakeOpenRouter, env: dict[str, str], records: Any) -> None:
+    log = "\n".join(
+        [
+            json.dumps({"id": "gen-4", "object": "chat.completion", "choices": []}),
+            json.dumps({"error": {"code": 500}}),
+            "gen-5",
+            json.dumps({"id": "gen-4"}),
+        ]
+    )
+    result = run(fake, env, "costs", "--format", "json", "-", stdin=log)
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout, parse_float=Decimal)
+    assert [r["id"] for r in out["rows"]] == ["gen-4", "gen-5"]
+    assert out["totals"]["all"]["total_cost"] == Decimal("0.3")
+    assert '1 JSON lines without an "id" skipped' in result.stderr
+    assert "1 repeated ids looked up (and counted) once" in result.stderr
+
+
+# -- the cache --------------------------------------------------------------------------------
+
+
+def test_a_second_run_is_served_from_the_cache(
+    fake: FakeOpenRouter, env: dict[str, str], records: Any, tmp_path: pathlib.Path
+) -> None:
+    path = ids_file(tmp_path, "gen-0\ngen-1\ngen-2\n")
+    first = run(fake, env, "costs", "--format", "json", path)
+    assert first.returncode == 0, first.stderr
+    assert len(fake.requests) == 3
+    assert any((tmp_path / "xdg-cache").rglob("*")), "the default cache lives under XDG_CACHE_HOME"
+    fake.requests.clear()
+    second = run(fake, env, "costs", "--format", "json", path)
+    assert second.returncode == 0, second.stderr
+    assert fake.requests == []
+    assert second.stdout == first.stdout
+
+
+def test_cache_path_and_no_cache(
+    fake: FakeOpenRouter, env: dict[str, str], records: Any, tmp_path: pathlib.Path
+) -> None:
+    path = ids_file(tmp_path, "gen-0\n")
+    cache = tmp_path / "elsewhere" / "cache.db"
+    assert run(fake, env, "costs", "--cache", str(cache), path).returncode == 0
+    assert cache.exists()
+    assert not (tmp_path / "xdg-cache").exists()
+    fake.requests.clear()
+    assert run(fake, env, "costs", "--no-cache", path).returncode == 0
+    assert run(fake, env, "costs", "--no-cache", path).returncode == 0
+    assert len(fake.requests) == 2
+
+
+# -- retries ----------------------------------------------------------------------------------
+
+
+def test_wait_retries_not_found_and_verbose_logs_the_retries(
+    fake: FakeOpenRouter, env: dict[str, str], records: Any
+) -> None:
+    fake.script("gen-0", Reply(404))
+    fake.script("gen-1", Reply(429, headers={"retry-after-ms": "50"}))
+    result = run(fake, env, "costs", "--no-cache", "--wait", "10", "-v", "--format", "json", "-", stdin="gen-0\ngen-1")
+    assert result.returncode == 0, result.stderr
+    assert [r["id"] for r in json.loads(result.stdout)["rows"]] == ["gen-0", "gen-1"]
+    assert [r.ids for r in fake.requests].count(["gen-1"]) == 2  # the 429, then the record
+    assert "openrouter-generations: GET /generation failed with status 404; retry 1 in " in result.stderr
+
+
+def test_timeout_is_per_attempt_in_seconds(fake: FakeOpenRouter, env: dict[str, str], records: Any) -> None:
+    fake.script("gen-0", Reply(delay=1.5))  # past --timeout 0.3 (not past the default 15 s): retried
+    result = run(fake, env, "get", "--no-cache", "--timeout", "0.3", "-v", "--json", "gen-0")
+    assert result.returncode == 0, result.stderr
+    assert "retry 1 in" in result.stderr
+    assert len(fake.requests) == 2
+
+
+def test_without_verbose_no_retry_is_logged(fake: FakeOpenRouter, env: dict[str, str], records: Any) -> None:
+    fake.script("gen-0", Reply(404))
+    result = run(fake, env, "get", "--no-cache", "--wait", "10", "gen-0")
+    assert result.returncode == 0
+    assert result.stderr == ""
+
+
+def test_without_wait_a_404_is_reported(fake: FakeOpenRouter, env: dict[str, str], records: Any) -> None:
+    fake.script("gen-0", Reply(404))
+    result = run(fake, env, "get", "--no-cache", "gen-0")
+    assert result.returncode == 1
+    assert "gen-0: not found (HTTP 404)" in result.stderr
+
+
+# -- the progress bar ------------------------------------------------------------------------------
+
+
+def test_no_progress_bar_when_stderr_is_not_a_terminal(
+    fake: FakeOpenRouter, env: dict[str, str], records: Any, tmp_path: pathlib.Path
+) -> None:
+    result = run(fake, env, "costs", "--format", "csv", ids_file(tmp_path, "gen-0\ngen-1\n"))
+    assert result.returncode == 0
+    assert "looking up" not in result.stderr
+    assert "\x1b" not in result.stderr
+    assert result.stderr.strip() == "openrouter-generations: 2 found, 0 not found, total 0.0025175 USD"
+
+
+def test_a_progress_bar_on_stderr_when_it_is_a_terminal(
+    fake: FakeOpenRouter, env: dict[str, str], records: Any, tmp_path: pathlib.Path
+) -> None:
+    assert SCRIPT is not None
+    fake.latency_ms = 200  # long enough for the bar to be drawn
+    main, side = pty.openpty()
+    argv = [
+        SCRIPT,
+        "costs",
+        "--server-url",
+        fake.server_url,
+        "--format",
+        "json",
+        "--concurrency",
+        "1",
+        ids_file(tmp_path, "gen-0\ngen-1\ngen-2\n"),
+    ]
+    with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=side, env=env, text=True) as proc:
+        os.close(side)
+        out, _ = proc.communicate(timeout=60)
+        terminal = _read_all(main)
+    assert proc.returncode == 0
+    assert json.loads(out)["totals"]["all"]["count"] == 3  # stdout, a pipe, holds only the JSON
+    assert fake.peak_in_flight == 1  # --concurrency 1
+    clean(terminal)
+    assert "looking up" in terminal
+    assert "/3" in terminal
+
+
+def _read_all(fd: int) -> str:
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:  # EIO: the other side is closed
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(fd)
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+# -- Ctrl-C ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["json", "table"])
+def test_ctrl_c_prints_the_totals_so_far_marked_incomplete(
+    fake: FakeOpenRouter, env: dict[str, str], tmp_path: pathlib.Path, fmt: str
+) -> None:
+    assert SCRIPT is not None
+    ids = [fake.add_generation(total_cost=0.25)["id"] for _ in range(40)]
+    fake.latency_ms = 150
+    argv = [
+        SCRIPT,
+        "costs",
+        "--server-url",
+        fake.server_url,
+        "--no-cache",
+        "--concurrency",
+        "2",
+        "--format",
+        fmt,
+        ids_file(tmp_path, "\n".join(ids)),
+    ]
+    with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True) as proc:
+        deadline = time.monotonic() + 30
+        while len(fake.requests) < 4 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    clean(out + err)
+    assert proc.returncode == 130, err
+    assert "INCOMPLETE" in err
+    if fmt == "json":
+        totals = json.loads(out, parse_float=Decimal)["totals"]
+        assert totals["incomplete"] is True
+        assert 2 <= totals["all"]["count"] < 40
+        assert totals["all"]["total_cost"] == Decimal("0.25") * totals["all"]["count"]
+    else:
+        assert "INCOMPLETE" in out
+
+
+# -- errors: one line, no traceback, no key ----------------------------------------------------------
+
+
+def test_no_key_says_where_to_set_it(fake: FakeOpenRouter, env: dict[str, str]) -> None:
+    del env["OPENROUTER_API_KEY"]
+    result = run(fake, env, "get", "gen-0")
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1
+    assert "OPENROUTER_API_KEY" in result.stderr
+    assert "--api-key" in result.stderr
+    assert fake.requests == []
+
+
+def test_a_refused_key_is_one_line(
+    fake: FakeOpenRouter, env: dict[str, str], records: Any, tmp_path: pathlib.Path
+) -> None:
+    wrong = "sk-or-v1-WRONGKEY-9876543210"
+    env["OPENROUTER_API_KEY"] = wrong
+    for args in (["get", "gen-0", "gen-1"], ["costs", "--no-cache", ids_file(tmp_path, "gen-0\ngen-1")]):
+        result = run(fake, env, *args)
+        assert result.returncode == 1
+        assert result.stdout == ""
+        assert result.stderr.count("\n") == 1, result.stderr
+        assert "key was refused (HTTP 401)" in result.stderr
+        assert wrong not in result.stderr
+
+
+def test_the_key_from_the_option_wins_and_is_never_shown(
+    fake: FakeOpenRouter, env: dict[str, str], records: Any
+) -> None:
+    env["OPENROUTER_API_KEY"] = "sk-or-v1-not-this-one"
+    result = run(fake, env, "get", "--api-key", SECRET_KEY, "-v", "gen-0")
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_malformed_key_is_a_usage_error_that_does_not_quote_it(fake: FakeOpenRouter, env: dict[str, str]) -> None:
+    env["OPENROUTER_API_KEY"] = SECRET_KEY + "\n"
+    result = run(fake, env, "get", "gen-0")
+    assert result.returncode == 2
+    assert "whitespace" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [("ftp://example.com", "--server-url must be an absolute http(s) URL"), ("not a url", "--server-url")],
+)
+def test_a_bad_server_url_is_a_usage_error(fake: FakeOpenRouter, env: dict[str, str], url: str, message: str) -> None:
+    result = run(fake, env, "get", "--server-url", url, "gen-0", url=False)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+def test_a_server_that_cannot_be_reached_is_one_line(fake: FakeOpenRouter, env: dict[str, str]) -> None:
+    url = fake.server_url
+    fake.stop()
+    result = run(fake, env, "get", "--server-url", url, "--no-cache", "gen-0", url=False)
+    assert result.returncode == 1
+    assert f"could not connect to {url}" in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+def test_a_missing_file_is_a_usage_error(fake: FakeOpenRouter, env: dict[str, str], tmp_path: pathlib.Path) -> None:
+    result = run(fake, env, "costs", str(tmp_path / "nope.txt"))
+    assert result.returncode == 2
+    assert result.stderr == f"openrouter-generations: no such file: {tmp_path / 'nope.txt'}\n"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["get"],
+        ["costs", "--format", "xml"],
+        ["get", "--timeout", "-1", "gen-0"],
+        ["get", "--concurrency", "0", "x"],
+        ["costs", "--cache", "a", "--no-cache"],
+        ["costs", "--format", "json", "--totals-file", "t.csv"],
+        ["frobnicate"],
+    ],
+)
+def test_usage_errors_exit_2(fake: FakeOpenRouter, env: dict[str, str], args: list[str]) -> None:
+    result = run(fake, env, *args)
+    assert result.returncode == 2
+    assert "error" in result.stderr or "--totals-file" in result.stderr
+
+
+def test_without_the_extra_the_command_says_how_to_install_it(env: dict[str, str]) -> None:
+    # `rich` made unimportable, as in an environment without the extra.
+    code = "import sys; sys.modules['rich'] = None; from openrouter_generations.cli import main; sys.exit(main([]))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)
+    assert result.returncode == 2
+    assert result.stderr == (
+        "openrouter-generations: the command line needs the 'cli' extra: pip install 'openrouter-generations[cli]'\n"
+    )
