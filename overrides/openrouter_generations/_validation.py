@@ -142,7 +142,8 @@ def _keyed(cls: type) -> bool:
     known = _KEYED.get(cls)
     if known is None:
         _KEYED[cls] = True  # a model that holds itself is keyed if the rest is
-        keys = set(getattr(cls, "from_dict").__func__.__code__.co_consts)
+        code = getattr(getattr(cast(Any, cls).from_dict, "__func__", None), "__code__", None)
+        keys = set(code.co_consts) if code is not None else set()
         known = all(name in keys and all(_keyed(m) for m in _models_in(hint)) for name, hint, _ in _fields(cls))
         _KEYED[cls] = known
     return known
