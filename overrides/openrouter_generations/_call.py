@@ -26,7 +26,7 @@ from ._retries import budget_seconds, next_delay, retry_reserve, waits_for_gener
 from ._validation import ModelTypeError, find_json_problem, loads_json, parse_model
 from .utils import RetryConfig
 
-__all__ = ["SEND_ERRORS", "Call", "CallOptions", "Runtime", "check_server_url"]
+__all__ = ["SEND_ERRORS", "Call", "CallOptions", "Runtime", "check_server_url", "request_headers"]
 
 logger = logging.getLogger("openrouter_generations")
 
@@ -63,6 +63,23 @@ class CallOptions:
     max_response_bytes: int
     auth_header: str | None = dataclasses.field(repr=False)
     user_agent: str
+    #: The headers every call of a client sends, built once per client (`request_headers`).
+    headers: httpx.Headers | None = dataclasses.field(default=None, repr=False)
+
+
+def request_headers(
+    user_agent: str, auth_header: str | None, operation_headers: dict[str, str] | None = None
+) -> httpx.Headers:
+    """The headers a call sends, in the form httpx keeps them; a client builds its own once.
+
+    Header parameters of an operation, if it has any, go out with the client's own.
+    """
+    headers = {**(operation_headers or {}), "User-Agent": user_agent}
+    headers.setdefault("Accept", "application/json")
+    headers["Accept-Encoding"] = ACCEPT_ENCODING  # all that `Body` decodes
+    if auth_header is not None:
+        headers["Authorization"] = auth_header
+    return httpx.Headers(headers)
 
 
 def check_server_url(url: str, *, has_key: bool, allow_insecure_http: bool) -> str:
@@ -129,14 +146,16 @@ class Call(Generic[T]):
         kwargs: dict[str, Any] = endpoint._get_kwargs(**params)
         self.method: str = kwargs.pop("method").upper()
         self.path: str = kwargs.pop("url")
-        # Header parameters of an operation, if it has any, go out with the client's own.
-        self.headers: dict[str, str] = {**kwargs.pop("headers", {}), "User-Agent": options.user_agent}
-        self.headers.setdefault("Accept", "application/json")
-        self.headers["Accept-Encoding"] = ACCEPT_ENCODING  # all that `Body` decodes
-        if options.auth_header is not None:
-            self.headers["Authorization"] = options.auth_header
+        operation_headers = kwargs.pop("headers", None)
+        self.headers = options.headers
+        if operation_headers or self.headers is None:
+            self.headers = request_headers(options.user_agent, options.auth_header, operation_headers)
         self.request_kwargs = kwargs
-        self.response: httpx.Response | None = None
+        self._url: httpx.URL | None = None
+        self._other_kwargs: dict[str, Any] = {}
+        self._status: int | None = None
+        self._answer: tuple[httpx.Response, bytes] | None = None
+        self._response: httpx.Response | None = None
         self.body_problem: str | None = None
         self.exception: Exception | None = None
 
@@ -153,13 +172,24 @@ class Call(Generic[T]):
             timeout = max(min(timeout, remaining), _MIN_ATTEMPT_TIMEOUT)
         self.attempt_timeout = timeout
         self.attempt_deadline = now + timeout
+        extensions = {"timeout": dict.fromkeys(("connect", "read", "write", "pool"), timeout)}
         try:
+            if client.params:  # httpx would put the client's query in place of the URL's own
+                return client.build_request(
+                    self.method,
+                    self.options.server_url + self.path,
+                    headers=self.headers,
+                    extensions=extensions,
+                    **self.request_kwargs,
+                )
+            if self._url is None:  # parsed once for all attempts, query included
+                kwargs = self.request_kwargs
+                params = kwargs.get("params")
+                query = f"?{httpx.QueryParams(params)}" if params else ""
+                self._url = httpx.URL(self.options.server_url + self.path + query)
+                self._other_kwargs = {k: v for k, v in kwargs.items() if k != "params"}
             return client.build_request(
-                self.method,
-                self.options.server_url + self.path,
-                headers=self.headers,
-                timeout=timeout,
-                **self.request_kwargs,
+                self.method, self._url, headers=self.headers, extensions=extensions, **self._other_kwargs
             )
         except httpx.InvalidURL as exc:  # e.g. parameters too long for a URL
             raise ValueError(f"cannot build the request for {self.method} {self.path}: {exc}") from exc
@@ -224,29 +254,42 @@ class Call(Generic[T]):
         )
 
     def record_response(self, streamed: httpx.Response, body: Body) -> None:
-        """Keeps the attempt's response, rebuilt around the body read under the cap."""
-        # The raw header bytes, as they came: decoded values need not encode back to ASCII.
-        headers = [(k, v) for k, v in streamed.headers.raw if k.lower() not in _WIRE_HEADERS]
-        self.response = httpx.Response(
-            streamed.status_code,
-            headers=headers,
-            content=body.content(),
-            request=streamed.request,
-            extensions=streamed.extensions,
-            history=streamed.history,
-        )
+        """Keeps the attempt's status and body (and the response, for `response`)."""
+        self._status = streamed.status_code
+        self._answer = (streamed, body.content())
+        self._response = None
         self.body_problem = body.problem
         self.exception = None
         if waits_for_generation(self.options.retries, streamed.status_code):
             self.not_found += 1
 
     def record_exception(self, exc: Exception) -> None:
-        self.response = None
+        self._status = None
+        self._answer = None
+        self._response = None
         self.body_problem = None
         self.exception = exc
 
+    @property
+    def response(self) -> httpx.Response | None:
+        """The last attempt's response, rebuilt around the body read under the cap; built when
+        first asked for (an error, a retry's decision), since a success needs only its bytes."""
+        if self._response is None and self._answer is not None:
+            streamed, content = self._answer
+            # The raw header bytes, as they came: decoded values need not encode back to ASCII.
+            headers = [(k, v) for k, v in streamed.headers.raw if k.lower() not in _WIRE_HEADERS]
+            self._response = httpx.Response(
+                streamed.status_code,
+                headers=headers,
+                content=content,
+                request=streamed.request,
+                extensions=streamed.extensions,
+                history=streamed.history,
+            )
+        return self._response
+
     def succeeded(self) -> bool:
-        return self.response is not None and 200 <= self.response.status_code < 300
+        return self._status is not None and 200 <= self._status < 300
 
     def retry_delay(self) -> float | None:
         """Seconds to sleep before the next attempt, or None when the call is over."""
@@ -301,22 +344,27 @@ class Call(Generic[T]):
             # transport may word its errors with the request's headers).
             cause = None if self._quotes_key(str(self.exception)) else self.exception
             raise self._transport_error(self.exception) from cause
-        response = self.response
-        assert response is not None, "result() before any attempt"
+        assert self._answer is not None, "result() before any attempt"
         if not self.succeeded():
-            raise errors.status_error(response, attempts=self.attempts)
+            raise errors.status_error(self._rebuilt(), attempts=self.attempts)
         if self.body_problem is not None:
-            raise self._invalid(response, self.body_problem)
+            raise self._invalid(self._rebuilt(), self.body_problem)
         try:
-            payload = loads_json(response.content)
+            payload = loads_json(self._answer[1])
         except (ValueError, RecursionError) as exc:
-            raise self._invalid(response, f"the body is not readable JSON ({type(exc).__name__}: {exc})") from exc
+            unreadable = f"the body is not readable JSON ({type(exc).__name__}: {exc})"
+            raise self._invalid(self._rebuilt(), unreadable) from exc
         try:
             return parse_model(self.expected, payload)
         except (ValueError, TypeError, KeyError, AttributeError, ModelTypeError, RecursionError) as exc:
             # A ModelTypeError names the field; for what the generated parser raised, find it.
             problem = str(exc) if isinstance(exc, ModelTypeError) else find_json_problem(self.expected, payload)
-            raise self._invalid(response, problem or _explain(exc), payload) from exc
+            raise self._invalid(self._rebuilt(), problem or _explain(exc), payload) from exc
+
+    def _rebuilt(self) -> httpx.Response:
+        response = self.response
+        assert response is not None
+        return response
 
     def _invalid(self, response: httpx.Response, problem: str, payload: Any = None) -> errors.ResponseValidationError:
         return errors.ResponseValidationError(

@@ -21,7 +21,7 @@ import httpx
 from openrouter_generations_client.api.generations import get_generation as _get_generation
 from openrouter_generations_client.models.get_generation_response import GetGenerationResponse
 
-from ._call import SEND_ERRORS, Call, CallOptions, Runtime, check_server_url
+from ._call import SEND_ERRORS, Call, CallOptions, Runtime, check_server_url, request_headers
 from ._version import __version__
 from .utils import DEFAULT_RETRY_CONFIG, RetryConfig
 
@@ -75,6 +75,8 @@ class OpenRouter:
         key = api_key if api_key is not None else os.environ.get("OPENROUTER_API_KEY", "")
         _check_key(key)
         self.__key = key
+        # Built once per client, not per call (httpx.Headers' repr masks the key).
+        self.__headers = request_headers(_USER_AGENT, self.__auth_header)
         self._allow_insecure_http = allow_insecure_http
         self.server_url = self._checked_url(server_url if server_url is not None else DEFAULT_SERVER_URL)
         self.timeout_ms = _positive("timeout_ms", timeout_ms if timeout_ms is not None else DEFAULT_TIMEOUT_MS)
@@ -91,6 +93,10 @@ class OpenRouter:
         self._sleep = _sleep
         self._async_sleep = _async_sleep
         self.generations = Generations(self)
+
+    @property
+    def __auth_header(self) -> str | None:
+        return f"Bearer {self.__key}" if self.__key else None
 
     def __repr__(self) -> str:
         return f"OpenRouter(server_url={self.server_url!r}, api_key={'<set>' if self.__key else '<unset>'})"
@@ -201,8 +207,9 @@ class OpenRouter:
             timeout=_positive("timeout_ms", timeout_ms if timeout_ms is not None else self.timeout_ms) / 1000.0,
             retries=retries if retries is not None else self.retry_config,
             max_response_bytes=self.max_response_bytes,
-            auth_header=f"Bearer {self.__key}" if self.__key else None,
+            auth_header=self.__auth_header,
             user_agent=_USER_AGENT,
+            headers=self.__headers,
         )
         return Call(endpoint, params, expected, options, self._runtime)
 
