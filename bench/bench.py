@@ -1,9 +1,11 @@
 """`make bench`: figures, not pass/fail. Every comparison is a ratio measured in this one run.
 
-- per call: this client vs a bare `httpx.Client().get` (and OpenRouter's official SDK, when
-  `.venv-bench` has it: `make bench` installs it there), same loopback server, interleaved rounds;
+- per call, sync and async: this client vs a bare `httpx.Client().get`, vs bare httpx plus the
+  generated `from_dict` (the limit for any client on the generated package), and OpenRouter's
+  official SDK when `.venv-bench` has it (`make bench` installs it there); same loopback server,
+  interleaved rounds, wall and client CPU time, the targets printed beside the ratios;
 - memory: the peak resident size of each of those processes, imports and calls included;
-- import time of each, as a fresh process;
+- import time of each, as a fresh process, against `import httpx, attrs`;
 - wheel size and installed size with dependencies, in clean venvs.
 
 The server runs in its own process so it does not share the client's GIL.
