@@ -9,6 +9,7 @@ import io
 import re
 from typing import Any
 
+import httpx
 import pytest
 import yaml
 from openapi_spec_validator import validate
@@ -286,3 +287,14 @@ def test_key_falls_back_to_the_environment(server: FakeOpenRouter, monkeypatch: 
     with OpenRouter(server_url=server.url) as client:
         client.generations.get_generation(id=EXAMPLE_ID)
     assert server.requests[-1].headers["authorization"] == f"Bearer {SECRET_KEY}"
+
+
+def test_a_callers_client_with_query_params_still_sends_the_id(server: FakeOpenRouter) -> None:
+    # httpx puts a client's own `params` in place of a URL's query: the id must not be lost.
+    with (
+        httpx.Client(params={"source": "batch"}) as http,
+        OpenRouter(api_key=SECRET_KEY, server_url=server.url, client=http) as client,
+    ):
+        res = client.generations.get_generation(id=EXAMPLE_ID)
+    assert res.data.id == EXAMPLE_ID
+    assert server.requests[-1].ids == [EXAMPLE_ID]

@@ -28,7 +28,7 @@ from ._retries import budget_seconds, is_retried, next_delay, retry_reserve, wai
 from ._validation import ModelTypeError, find_json_problem, loads_json, parse_model
 from .utils import RetryConfig
 
-__all__ = ["SEND_ERRORS", "Call", "CallOptions", "Runtime", "check_server_url"]
+__all__ = ["SEND_ERRORS", "Call", "CallOptions", "Runtime", "check_server_url", "request_headers"]
 
 logger = logging.getLogger("openrouter_generations")
 
@@ -69,6 +69,23 @@ class CallOptions:
     http_headers: Mapping[str, str] | None = dataclasses.field(default=None, repr=False)
     #: Where the call's retry, give-up and recovery lines go.
     logger: logging.Logger = logger
+    #: The headers every call of a client sends, built once per client (`request_headers`).
+    headers: httpx.Headers | None = dataclasses.field(default=None, repr=False)
+
+
+def request_headers(
+    user_agent: str, auth_header: str | None, operation_headers: dict[str, str] | None = None
+) -> dict[str, str]:
+    """The headers a call sends; a client builds its own once, as `httpx.Headers`.
+
+    Header parameters of an operation, if it has any, go out with the client's own.
+    """
+    headers = {**(operation_headers or {}), "User-Agent": user_agent}
+    headers.setdefault("Accept", "application/json")
+    headers["Accept-Encoding"] = ACCEPT_ENCODING  # all that `Body` decodes
+    if auth_header is not None:
+        headers["Authorization"] = auth_header
+    return headers
 
 
 def check_server_url(url: str, *, has_key: bool, allow_insecure_http: bool) -> str:
@@ -137,19 +154,25 @@ class Call(Generic[T]):
         kwargs: dict[str, Any] = endpoint._get_kwargs(**params)
         self.method: str = kwargs.pop("method").upper()
         self.path: str = kwargs.pop("url")
-        # Header parameters of an operation, if it has any, go out with the client's own.
-        self.headers: dict[str, str] = {**kwargs.pop("headers", {}), "User-Agent": options.user_agent}
-        self.headers.setdefault("Accept", "application/json")
-        self.headers["Accept-Encoding"] = ACCEPT_ENCODING  # all that `Body` decodes
-        if options.auth_header is not None:
-            self.headers["Authorization"] = options.auth_header
-        # The secret to keep out of messages: whatever Authorization goes out, the caller's own too.
-        self._secret = _set_headers(self.headers, options.http_headers or {})
+        operation_headers = kwargs.pop("headers", None)
+        self.headers: httpx.Headers | dict[str, str]
+        if options.headers is not None and not operation_headers and not options.http_headers:
+            self.headers = options.headers  # the client's own, built once
+            self._secret = (options.auth_header or "").removeprefix("Bearer ")
+        else:
+            headers = request_headers(options.user_agent, options.auth_header, operation_headers)
+            # The secret to keep out of messages: whatever Authorization goes out, the caller's own too.
+            self._secret = _set_headers(headers, options.http_headers or {})
+            self.headers = headers
         self.request_kwargs = kwargs
+        self._url: httpx.URL | None = None
+        self._other_kwargs: dict[str, Any] = {}
         # The call as the log lines name it: concurrent lookups are told apart by their query.
         query = urllib.parse.urlencode(kwargs.get("params") or {}, doseq=True)
         self.target = f"{self.path}?{query}" if query else self.path
-        self.response: httpx.Response | None = None
+        self._status: int | None = None
+        self._answer: tuple[httpx.Response, bytes] | None = None
+        self._response: httpx.Response | None = None
         self.body_problem: str | None = None
         self.exception: Exception | None = None
 
@@ -182,13 +205,24 @@ class Call(Generic[T]):
             timeout = max(min(timeout, remaining), _MIN_ATTEMPT_TIMEOUT)
         self.attempt_timeout = timeout
         self.attempt_deadline = now + timeout
+        extensions = {"timeout": dict.fromkeys(("connect", "read", "write", "pool"), timeout)}
         try:
+            if client.params:  # httpx would put the client's query in place of the URL's own
+                return client.build_request(
+                    self.method,
+                    self.options.server_url + self.path,
+                    headers=self.headers,
+                    extensions=extensions,
+                    **self.request_kwargs,
+                )
+            if self._url is None:  # parsed once for all attempts, query included
+                kwargs = self.request_kwargs
+                params = kwargs.get("params")
+                query = f"?{httpx.QueryParams(params)}" if params else ""
+                self._url = httpx.URL(self.options.server_url + self.path + query)
+                self._other_kwargs = {k: v for k, v in kwargs.items() if k != "params"}
             return client.build_request(
-                self.method,
-                self.options.server_url + self.path,
-                headers=self.headers,
-                timeout=timeout,
-                **self.request_kwargs,
+                self.method, self._url, headers=self.headers, extensions=extensions, **self._other_kwargs
             )
         except httpx.InvalidURL as exc:  # e.g. parameters too long for a URL
             raise ValueError(f"cannot build the request for {self.method} {self.path}: {exc}") from exc
@@ -251,29 +285,48 @@ class Call(Generic[T]):
         )
 
     def record_response(self, streamed: httpx.Response, body: Body) -> None:
-        """Keeps the attempt's response, rebuilt around the body read under the cap."""
-        # The raw header bytes, as they came: decoded values need not encode back to ASCII.
-        headers = [(k, v) for k, v in streamed.headers.raw if k.lower() not in _WIRE_HEADERS]
-        self.response = httpx.Response(
-            streamed.status_code,
-            headers=headers,
-            content=body.content(),
-            request=streamed.request,
-            extensions=streamed.extensions,
-            history=streamed.history,
-        )
+        """Keeps the attempt's status and body (and the response, for `response`)."""
+        content = body.content()
+        self._status = streamed.status_code
+        self._answer = (streamed, content)
+        self._response = None
         self.body_problem = body.problem
         self.exception = None
-        if waits_for_generation(self.options.retries, streamed.status_code, self.response.content):
+        if waits_for_generation(self.options.retries, streamed.status_code, content):
             self.not_found += 1
 
     def record_exception(self, exc: Exception) -> None:
-        self.response = None
+        self._status = None
+        self._answer = None
+        self._response = None
         self.body_problem = None
         self.exception = exc
 
+    @property
+    def content(self) -> bytes | None:
+        """The last attempt's body as read under the cap (decoded), or None if none arrived."""
+        return self._answer[1] if self._answer is not None else None
+
+    @property
+    def response(self) -> httpx.Response | None:
+        """The last attempt's response, rebuilt around the body read under the cap; built when
+        first asked for (an error, a retry's decision), since a success needs only its bytes."""
+        if self._response is None and self._answer is not None:
+            streamed, content = self._answer
+            # The raw header bytes, as they came: decoded values need not encode back to ASCII.
+            headers = [(k, v) for k, v in streamed.headers.raw if k.lower() not in _WIRE_HEADERS]
+            self._response = httpx.Response(
+                streamed.status_code,
+                headers=headers,
+                content=content,
+                request=streamed.request,
+                extensions=streamed.extensions,
+                history=streamed.history,
+            )
+        return self._response
+
     def succeeded(self) -> bool:
-        return self.response is not None and 200 <= self.response.status_code < 300
+        return self._status is not None and 200 <= self._status < 300
 
     def retry_delay(self) -> float | None:
         """Seconds to sleep before the next attempt, or None when the call is over.
@@ -281,12 +334,12 @@ class Call(Generic[T]):
         Each retry is logged at DEBUG; the end of a call that retried (or would have, had time or
         attempts been left) is one line at INFO (answered) or WARNING (gave up).
         """
-        response = self.response
         log = self.options.logger
         if self.succeeded():
             if self.attempts > 1:
                 log.info("%s answered after %d attempts in %.3f s", self._named(), self.attempts, self._spent())
             return None
+        response = self.response
         content = response.content if response is not None else None
         delay = next_delay(
             self.options.retries,
@@ -344,25 +397,33 @@ class Call(Generic[T]):
             where = httpx.URL(self.options.server_url + self.path)
             named = f"{self.method} {self.target}"
             raise transport_error(self.exception, named, where, self.attempt_timeout, self.attempts) from cause
-        response = self.response
-        assert response is not None, "result() before any attempt"
+        content = self.content
+        assert content is not None, "result() before any attempt"
         if not self.succeeded():
-            hint = status_hint(response, key_sent=bool(self._secret))
-            raise errors.status_error(response, attempts=self.attempts, hint=hint)
+            response = self._rebuilt()
+            raise errors.status_error(
+                response, attempts=self.attempts, hint=status_hint(response, key_sent=bool(self._secret))
+            )
         if self.body_problem is not None:
-            raise self._invalid(response, self.body_problem)
+            raise self._invalid(self.body_problem)
         try:
-            payload = loads_json(response.content)
+            payload = loads_json(content)
         except (ValueError, RecursionError) as exc:
-            raise self._invalid(response, f"the body is not readable JSON ({type(exc).__name__}: {exc})") from exc
+            raise self._invalid(f"the body is not readable JSON ({type(exc).__name__}: {exc})") from exc
         try:
             return parse_model(self.expected, payload)
         except (ValueError, TypeError, KeyError, AttributeError, ModelTypeError, RecursionError) as exc:
             # A ModelTypeError names the field; for what the generated parser raised, find it.
             problem = str(exc) if isinstance(exc, ModelTypeError) else find_json_problem(self.expected, payload)
-            raise self._invalid(response, problem or _explain(exc), payload) from exc
+            raise self._invalid(problem or _explain(exc), payload) from exc
 
-    def _invalid(self, response: httpx.Response, problem: str, payload: Any = None) -> errors.ResponseValidationError:
+    def _rebuilt(self) -> httpx.Response:
+        response = self.response
+        assert response is not None, "result() before any attempt"
+        return response
+
+    def _invalid(self, problem: str, payload: Any = None) -> errors.ResponseValidationError:
+        response = self._rebuilt()
         return errors.ResponseValidationError(
             f"the {response.status_code} response is not a valid {self.expected.__name__}: {problem}",
             status_code=response.status_code,

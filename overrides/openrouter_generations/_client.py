@@ -21,7 +21,7 @@ import httpx
 from openrouter_generations_client.api.generations import get_generation as _get_generation
 from openrouter_generations_client.models.get_generation_response import GetGenerationResponse
 
-from ._call import SEND_ERRORS, Call, CallOptions, Runtime, check_server_url, logger
+from ._call import SEND_ERRORS, Call, CallOptions, Runtime, check_server_url, logger, request_headers
 from ._settings import (
     ATTRIBUTION,
     ApiKey,
@@ -135,6 +135,11 @@ class OpenRouter:
         _random: Callable[[], float] = random.random,
     ) -> None:
         self.__key = ApiKey(api_key)
+        # Built once per client, not per call (httpx.Headers' repr masks the key); a key that a
+        # callable gives may change from call to call, so its headers are built per call.
+        self.__headers = (
+            httpx.Headers(request_headers(_USER_AGENT, _bearer(self.__key.current()))) if self.__key.fixed else None
+        )
         self._allow_insecure_http = allow_insecure_http
         self.server_url = self._checked_url(server_url_for(server, server_url, url_params, DEFAULT_SERVER_URL))
         self.attribution = attribution_defaults(http_referer, x_open_router_title, x_open_router_categories)
@@ -273,10 +278,11 @@ class OpenRouter:
             timeout=_positive("timeout_ms", timeout_ms if timeout_ms is not None else self.timeout_ms) / 1000.0,
             retries=retries if retries is not None else self.retry_config,
             max_response_bytes=self.max_response_bytes,
-            auth_header=f"Bearer {key}" if key else None,
+            auth_header=_bearer(key),
             user_agent=_USER_AGENT,
             http_headers=check_headers(http_headers),
             logger=self._logger,
+            headers=self.__headers,
         )
         return Call(endpoint, params, expected, options, self._runtime)
 
@@ -542,6 +548,10 @@ async def _attempt_async(call: Call[Any], client: httpx.AsyncClient) -> None:
         call.record_response(response, body)
     except SEND_ERRORS as exc:
         call.record_exception(exc)
+
+
+def _bearer(key: str) -> str | None:
+    return f"Bearer {key}" if key else None
 
 
 def _check_id(value: object) -> None:

@@ -65,6 +65,11 @@ class ApiKey:
         """Whether a call may send a key (a callable may give one on any call)."""
         return bool(self._key) or self._source is not None
 
+    @property
+    def fixed(self) -> bool:
+        """Whether the key is the same on every call (not asked of a callable)."""
+        return self._source is None
+
     def current(self) -> str:
         if self._source is None:
             return self._key

@@ -14,14 +14,17 @@ form that `datetime.fromisoformat` reads (see `rfc3339`).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import enum
 import json
 import math
+import operator
 import re
 import sys
 import types
 import typing
+from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
 import attrs
@@ -116,10 +119,45 @@ def parse_model(cls: type[T], payload: object) -> T:
     an object belongs) or whatever the generated `from_dict` raises on what it cannot read
     (`KeyError`, `ValueError`, `TypeError`, ...).
     """
-    model = cast(Any, cls).from_dict(_with_rfc3339_dates(cls, payload))
-    check_model(model)
-    check_json_shape(model.to_dict(), payload)
+    if _keyed(cls):
+        # One walk: each value's type, and the JSON object under each nested model.
+        if not isinstance(payload, dict):
+            raise ModelTypeError(f"the body: expected an object, got {_json_kind(payload)}")
+        model = cast(Any, cls).from_dict(_with_rfc3339_dates(cls, payload))
+        check_model(model, raw=payload)
+    else:  # a field whose JSON key is not its name: compare with what `to_dict()` writes
+        model = cast(Any, cls).from_dict(_with_rfc3339_dates(cls, payload))
+        check_model(model)
+        check_json_shape(model.to_dict(), payload)
     return cast(T, model)
+
+
+_KEYED: dict[type, bool] = {}
+
+
+def _keyed(cls: type) -> bool:
+    """Whether each field of `cls`, and of every model under it, is read from the JSON key of
+    its own name, computed once. The generated `from_dict` names each key it reads as a
+    constant of its code, so a name among them is the key."""
+    known = _KEYED.get(cls)
+    if known is None:
+        _KEYED[cls] = True  # a model that holds itself is keyed if the rest is
+        code = getattr(getattr(cast(Any, cls).from_dict, "__func__", None), "__code__", None)
+        keys = set(code.co_consts) if code is not None else set()
+        known = all(name in keys and all(_keyed(m) for m in _models_in(hint)) for name, hint, _ in _fields(cls))
+        _KEYED[cls] = known
+    return known
+
+
+def _models_in(hint: Any) -> list[type]:
+    """The generated model classes an annotation can hold, list items included."""
+    found: list[type] = []
+    for member in _members(hint):
+        if typing.get_origin(member) is list:
+            found.extend(_models_in((typing.get_args(member) or (Any,))[0]))
+        elif isinstance(member, type) and attrs.has(member):
+            found.append(member)
+    return found
 
 
 # An RFC 3339 date-time (section 5.6), in any case, with any number of fractional digits.
@@ -196,19 +234,105 @@ def _rewrite_dates(plan: _Dates, value: object) -> object:
     return {**value, **changed} if changed else value
 
 
-def check_model(model: Any, path: str = "") -> None:
+def check_model(model: Any, path: str = "", raw: object = None) -> None:
     """Raise `ModelTypeError` unless every field of `model`, recursively, fits its annotation.
 
     A value that does not fit but has one lossless reading of the annotated type (`_lenient`) is
     replaced by it, in this same walk: a count sent as an integral float (`12.0`, as the API did
     while counts were `number`) or as the string `"12"` is stored as the int 12.
+
+    With `raw`, the JSON object the model was read from (its keys being the field names, see
+    `_keyed`), each nested model is also checked to come from a JSON object: the generated
+    `from_dict` calls `dict()`, which takes a list of pairs too.
     """
-    for name, hint, exact in _fields(type(model)):
+    plan = _plan(type(model))
+    # The usual case, every plain field of an exact type, is decided in one C-level pass.
+    if not all(map(frozenset.__contains__, plan.flat_exact, map(type, plan.flat_values(model)))):
+        _check_fields(model, plan.flat, path, raw)
+    for name, hint, exact, one_model, item_model in plan.nested:
         value = getattr(model, name)
-        if type(value) not in exact:
-            read = _read(value, hint, f"{path}.{name}" if path else name)
+        kind = type(value)
+        if kind in exact:
+            continue
+        child = raw.get(name) if type(raw) is dict else None
+        where = f"{path}.{name}" if path else name
+        if kind is one_model:
+            _check_object(value, where, child)
+        elif kind is list and item_model is not None and all(type(item) is item_model for item in value):
+            if child is not None and (type(child) is not list or len(child) != len(value)):
+                raise ModelTypeError(f"{where}: expected an array, got {_json_kind(child)}")
+            for index, item in enumerate(value):
+                _check_object(item, f"{where}[{index}]", child[index] if child is not None else None)
+        else:  # anything else takes the general path
+            read = _read(value, hint, where, child)
             if read is not value:
                 setattr(model, name, read)
+
+
+def _check_object(model: Any, path: str, raw: object) -> None:
+    if raw is not None and type(raw) is not dict:
+        raise ModelTypeError(f"{path}: expected an object, got {_json_kind(raw)}")
+    check_model(model, path, raw)
+
+
+def _check_fields(model: Any, fields: tuple[_Field, ...], path: str, raw: object) -> None:
+    for name, hint, exact in fields:
+        value = getattr(model, name)
+        if type(value) not in exact:
+            child = raw.get(name) if type(raw) is dict else None
+            read = _read(value, hint, f"{path}.{name}" if path else name, child)
+            if read is not value:
+                setattr(model, name, read)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Plan:
+    """A model's fields split once: plain ones (types that need no look inside) and the rest
+    (lists and models, whose contents are checked field by field)."""
+
+    flat: tuple[_Field, ...]
+    flat_exact: tuple[frozenset[type], ...]
+    flat_values: Callable[[Any], tuple[object, ...]]
+    #: (name, annotation, exact types, the model it may hold, the model its list may hold)
+    nested: tuple[tuple[str, Any, frozenset[type], type | None, type | None], ...]
+
+
+_PLANS: dict[type, _Plan] = {}
+
+
+def _plan(cls: type) -> _Plan:
+    plan = _PLANS.get(cls)
+    if plan is None:
+        fields = _fields(cls)
+        flat = tuple(f for f in fields if not _has_contents(f[1]))
+        names = [name for name, _, _ in flat]
+        getter = operator.attrgetter(*names) if len(names) > 1 else (lambda m: tuple(getattr(m, n) for n in names))
+        plan = _PLANS[cls] = _Plan(
+            flat=flat,
+            flat_exact=tuple(exact for _, _, exact in flat),
+            flat_values=getter,
+            nested=tuple((*f, *_held_models(f[1])) for f in fields if _has_contents(f[1])),
+        )
+    return plan
+
+
+def _held_models(hint: Any) -> tuple[type | None, type | None]:
+    """The one model a field may hold, and the one model its list may hold (None: not one)."""
+    models = [m for m in _members(hint) if isinstance(m, type) and attrs.has(m)]
+    lists = [typing.get_args(m) for m in _members(hint) if typing.get_origin(m) is list]
+    items = [args[0] for args in lists if len(args) == 1 and isinstance(args[0], type) and attrs.has(args[0])]
+    return (models[0] if len(models) == 1 else None, items[0] if len(items) == 1 and len(lists) == 1 else None)
+
+
+def _has_contents(hint: Any) -> bool:
+    """Whether a value of `hint` can hold values of its own to check (a list, a model, ...)."""
+    for member in _members(hint):
+        if member in (int, float, str, bool, type(None), Unset, datetime.datetime):
+            continue
+        if isinstance(member, type) and issubclass(member, enum.Enum):
+            continue
+        return True
+    return False
 
 
 class _NoReading:
@@ -218,9 +342,10 @@ class _NoReading:
 _NO = _NoReading()
 
 
-def _read(value: object, hint: Any, path: str) -> object:
-    """`value` as `hint` has it, or `ModelTypeError`: a strict fit first, then a lossless reading."""
-    read = _strict(value, hint, path)
+def _read(value: object, hint: Any, path: str, raw: object = None) -> object:
+    """`value` as `hint` has it, or `ModelTypeError`: a strict fit first, then a lossless reading.
+    `raw` is the JSON `value` was read from, when known (`check_model`), else None."""
+    read = _strict(value, hint, path, raw)
     if read is _NO:
         read = _lenient(value, hint)
         if read is _NO:
@@ -228,15 +353,16 @@ def _read(value: object, hint: Any, path: str) -> object:
     return read
 
 
-def _strict(value: object, hint: Any, path: str) -> object:
+def _strict(value: object, hint: Any, path: str, raw: object = None) -> object:
     """`value` when it fits `hint` as it is (an integral float for an int becomes the int), else
-    `_NO`. Lists and models are checked inside, and raise for what is wrong there."""
+    `_NO`. Lists and models are checked inside, and raise for what is wrong there, a model read
+    from something else than the JSON object `raw` included."""
     origin = typing.get_origin(hint)
     if origin in (typing.Union, types.UnionType):
         # A list or model member checks its contents only once the value's kind matched, so a
         # nested error that escapes here is the precise one.
         for member in typing.get_args(hint):
-            read = _strict(value, member, path)
+            read = _strict(value, member, path, raw)
             if read is not _NO:
                 return read
         return _NO
@@ -248,8 +374,11 @@ def _strict(value: object, hint: Any, path: str) -> object:
         if not isinstance(value, list):
             return _NO
         (item_hint,) = typing.get_args(hint) or (Any,)
+        if raw is not None and (type(raw) is not list or len(raw) != len(value)):
+            raise ModelTypeError(f"{path}: expected an array, got {_json_kind(raw)}")
+        raw_items = raw
         for index, item in enumerate(value):
-            read = _read(item, item_hint, f"{path}[{index}]")
+            read = _read(item, item_hint, f"{path}[{index}]", raw_items[index] if raw_items is not None else None)
             if read is not item:
                 value[index] = read
         return value
@@ -273,7 +402,9 @@ def _strict(value: object, hint: Any, path: str) -> object:
     if isinstance(hint, type) and attrs.has(hint):
         if not isinstance(value, hint):
             return _NO
-        check_model(value, path)
+        if raw is not None and type(raw) is not dict:
+            raise ModelTypeError(f"{path}: expected an object, got {_json_kind(raw)}")
+        check_model(value, path, raw)
         return value
     raise TypeError(f"{path}: no check for annotation {hint!r}")  # a generator change to handle
 

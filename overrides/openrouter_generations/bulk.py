@@ -190,8 +190,7 @@ def _result(id: str, call: Call[GetGenerationResponse]) -> GenerationResult:
         response = call.result()
     except errors.OpenRouterError as exc:
         return GenerationResult(id, error=exc)
-    assert call.response is not None
-    return GenerationResult(id, response=response, raw=call.response.content)
+    return GenerationResult(id, response=response, raw=call.content)
 
 
 # -- threads -----------------------------------------------------------------------------------
