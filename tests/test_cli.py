@@ -309,7 +309,7 @@ def test_wait_retries_not_found_and_verbose_logs_the_retries(
     assert result.returncode == 0, result.stderr
     assert [r["id"] for r in json.loads(result.stdout)["rows"]] == ["gen-0", "gen-1"]
     assert [r.ids for r in fake.requests].count(["gen-1"]) == 2  # the 429, then the record
-    assert "openrouter-generations: GET /generation failed with status 404; retry 1 in " in result.stderr
+    assert "openrouter-generations: GET /generation?id=gen-0 failed with status 404; retry 1 in " in result.stderr
 
 
 def test_timeout_is_per_attempt_in_seconds(fake: FakeOpenRouter, env: dict[str, str], records: Any) -> None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -188,3 +190,24 @@ def test_a_call_with_nothing_to_report_logs_nothing(
     with contextlib.suppress(errors.OpenRouterError):
         lookup(id=EXAMPLE_ID, retries=retries)
     assert _lines(caplog) == []
+
+
+def test_a_program_that_configured_no_logging_sees_no_log_line_on_stderr(tmp_path: Any) -> None:
+    # Python prints a WARNING of a logger without handlers to stderr; a library must not.
+    script = """
+from openrouter_generations import errors
+from openrouter_generations.testing import FakeOpenRouter, Reply
+from openrouter_generations.utils import BackoffStrategy, RetryConfig
+
+quick = RetryConfig("backoff", BackoffStrategy(1, 1, 1.0, 5_000), True)
+with FakeOpenRouter() as fake, fake.client() as client:
+    fake.script("gen-1", *[Reply(529)] * 5)
+    try:
+        client.generations.get_generation(id="gen-1", retries=quick)
+    except errors.ProviderOverloadedResponseError as exc:
+        print(exc.attempts)
+"""
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "5"
+    assert run.stderr == ""

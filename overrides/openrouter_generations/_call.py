@@ -31,6 +31,9 @@ from .utils import RetryConfig
 __all__ = ["SEND_ERRORS", "Call", "CallOptions", "Runtime", "check_server_url", "request_headers"]
 
 logger = logging.getLogger("openrouter_generations")
+# A library's lines reach only the handlers its application configures: without this, Python's
+# last-resort handler would print every WARNING (a call that gave up) to a program's stderr.
+logger.addHandler(logging.NullHandler())
 
 T = TypeVar("T")
 
