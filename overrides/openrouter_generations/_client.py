@@ -21,6 +21,7 @@ from openrouter_generations_client.models.get_generation_response import GetGene
 
 from ._call import SEND_ERRORS, Call, CallOptions, Runtime, check_server_url, logger, request_headers
 from ._pools import Pools
+from ._reading import add_chunk, start_body
 from ._settings import (
     ATTRIBUTION,
     ApiKey,
@@ -437,10 +438,10 @@ def _attempt(call: Call[Any], client: httpx.Client) -> None:
             while (redirect := call.redirect(response, client.max_redirects)) is not None:
                 response.close()
                 response = client.send(redirect, stream=True, follow_redirects=False, auth=_NO_AUTH)
-            body = call.start_body(response)
+            body = start_body(call, response)
             if not response.is_stream_consumed:
                 for chunk in response.iter_raw():
-                    call.add_chunk(response, body, chunk)
+                    add_chunk(call, response, body, chunk)
         finally:
             response.close()
         call.record_response(response, body)
@@ -457,10 +458,10 @@ async def _attempt_async(call: Call[Any], client: httpx.AsyncClient) -> None:
             while (redirect := call.redirect(response, client.max_redirects)) is not None:
                 await response.aclose()
                 response = await client.send(redirect, stream=True, follow_redirects=False, auth=_NO_AUTH)
-            body = call.start_body(response)
+            body = start_body(call, response)
             if not response.is_stream_consumed:
                 async for chunk in response.aiter_raw():
-                    call.add_chunk(response, body, chunk)
+                    add_chunk(call, response, body, chunk)
         finally:
             await response.aclose()
         call.record_response(response, body)
