@@ -318,13 +318,7 @@ class Generations:
 
         The attribution values, when given, replace the client's for this call; `http_headers`
         sets or replaces any header of it."""
-        _check_id(id)
-        params = self._params(
-            id,
-            http_referer=http_referer,
-            x_open_router_title=x_open_router_title,
-            x_open_router_categories=x_open_router_categories,
-        )
+        params = self._params(id, http_referer, x_open_router_title, x_open_router_categories)
         return self._sdk.request(
             _get_generation,
             GetGenerationResponse,
@@ -348,13 +342,7 @@ class Generations:
         http_headers: Mapping[str, str] | None = None,
     ) -> GetGenerationResponse:
         """The async twin of `get_generation`."""
-        _check_id(id)
-        params = self._params(
-            id,
-            http_referer=http_referer,
-            x_open_router_title=x_open_router_title,
-            x_open_router_categories=x_open_router_categories,
-        )
+        params = self._params(id, http_referer, x_open_router_title, x_open_router_categories)
         return await self._sdk.request_async(
             _get_generation,
             GetGenerationResponse,
@@ -365,10 +353,15 @@ class Generations:
             **params,
         )
 
-    def _params(self, id: str, **given: str | None) -> dict[str, str]:
-        # The call's attribution values over the client's; each goes out as its header.
-        headers = {keyword: header for keyword, header, _ in ATTRIBUTION}
-        values = {name: check_header_value(headers[name], value) for name, value in given.items() if value is not None}
+    def _params(self, id: str, *attribution: str | None) -> dict[str, str]:
+        # The id checked; the call's attribution values (in `ATTRIBUTION`'s order) over the
+        # client's, each to go out as its header.
+        _check_id(id)
+        values = {
+            keyword: check_header_value(header, value)
+            for (keyword, header, _), value in zip(ATTRIBUTION, attribution, strict=True)
+            if value is not None
+        }
         return {"id": id, **self._sdk.attribution, **values}
 
     def get_generations(
