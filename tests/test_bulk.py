@@ -172,7 +172,7 @@ def test_ctrl_c_stops_a_sync_batch_with_nothing_left_running_and_no_connection_o
             assert _count_workers() == 0
             # The attempts in flight ended; none began after the interrupt.
             assert len(fake.requests) <= 2 * 16
-            _assert_pool_at_rest(client._sync_client()._transport._pool)  # type: ignore[attr-defined]
+            _assert_pool_at_rest(client._pools.sync_client()._transport._pool)  # type: ignore[attr-defined]
         assert _client_sockets_to(fake) == []
 
 
@@ -193,7 +193,7 @@ def test_cancelling_an_async_batch_leaves_no_task_and_no_connection() -> None:
                     await batch
                 assert not first.is_set()
                 assert asyncio.all_tasks() == {asyncio.current_task()}  # no worker left
-                _assert_pool_at_rest((await client._async_httpx_client())._transport._pool)  # type: ignore[attr-defined]
+                _assert_pool_at_rest((await client._pools.async_client())._transport._pool)  # type: ignore[attr-defined]
                 assert len(fake.requests) <= 16
             assert _client_sockets_to(fake) == []
 

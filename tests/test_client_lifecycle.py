@@ -15,7 +15,7 @@ from .conftest import EXAMPLE_ID, SECRET_KEY
 
 
 def _pool_of_this_loop(open_router: OpenRouter) -> httpx.AsyncClient:
-    (client, _guard) = open_router._async_pools[asyncio.get_running_loop()]
+    (client, _guard) = open_router._pools.by_loop[asyncio.get_running_loop()]
     return client
 
 
@@ -37,17 +37,17 @@ def test_one_client_serves_successive_event_loops_and_closes_each_pool_with_its_
     assert len(server.requests) == 3
     assert len({id(pool) for pool in pools}) == 3  # one pool per loop
     assert all(pool.is_closed for pool in pools)
-    assert open_router._async_pools == {}  # nothing kept for loops that have ended
+    assert open_router._pools.by_loop == {}  # nothing kept for loops that have ended
 
 
 def test_concurrent_calls_in_one_loop_share_its_pool(server: FakeOpenRouter) -> None:
     async def main() -> None:
         async with OpenRouter(api_key=SECRET_KEY, server_url=server.url) as open_router:
             await asyncio.gather(*(open_router.generations.get_generation_async(id=EXAMPLE_ID) for _ in range(5)))
-            assert len(open_router._async_pools) == 1
+            assert len(open_router._pools.by_loop) == 1
             pool = _pool_of_this_loop(open_router)
         assert pool.is_closed
-        assert open_router._async_pools == {}
+        assert open_router._pools.by_loop == {}
 
     asyncio.run(main())
     assert len(server.requests) == 5
@@ -56,7 +56,7 @@ def test_concurrent_calls_in_one_loop_share_its_pool(server: FakeOpenRouter) -> 
 def test_close_and_aclose_close_the_clients_it_made(server: FakeOpenRouter) -> None:
     open_router = OpenRouter(api_key=SECRET_KEY, server_url=server.url)
     open_router.generations.get_generation(id=EXAMPLE_ID)
-    sync_client = open_router._client
+    sync_client = open_router._pools.client
     assert sync_client is not None
 
     async def run() -> httpx.AsyncClient:
@@ -95,9 +95,9 @@ def test_pools_of_loops_closed_by_hand_are_not_kept(server: FakeOpenRouter) -> N
         res = loop.run_until_complete(open_router.generations.get_generation_async(id=EXAMPLE_ID))
         assert res.data.id == EXAMPLE_ID
         loop.close()
-    assert len(open_router._async_pools) == 1  # only the last loop's, not five
+    assert len(open_router._pools.by_loop) == 1  # only the last loop's, not five
     assert asyncio.run(open_router.generations.get_generation_async(id=EXAMPLE_ID)).data.id == EXAMPLE_ID
-    assert open_router._async_pools == {}  # the closed loop's let go of, asyncio.run's closed with it
+    assert open_router._pools.by_loop == {}  # the closed loop's let go of, asyncio.run's closed with it
     assert len(server.requests) == 6
     del open_router, res, loop
     gc.collect()  # the sockets of the pools let go of are closed here, inside this test

@@ -380,7 +380,7 @@ def test_16_threads_on_the_clients_own_pool_then_close_leaves_no_socket(echo_ser
     with OpenRouter(api_key=SECRET_KEY, server_url=echo_server.url) as client:
         _from_16_threads(client, "gen-own")
         assert len(echo_server.requests) == 16 * 100  # no call needed a retry
-        _assert_pool_at_rest(client._sync_client()._transport._pool)  # type: ignore[attr-defined]
+        _assert_pool_at_rest(client._pools.sync_client()._transport._pool)  # type: ignore[attr-defined]
         # The pool keeps its connections alive between calls: the count sees them.
         assert 0 < len(_client_sockets_to(echo_server)) <= 16
     assert _client_sockets_to(echo_server) == []
@@ -401,7 +401,7 @@ def test_500_concurrent_async_calls_on_the_clients_own_pool_then_aclose_leaves_n
             results = await asyncio.gather(*(client.generations.get_generation_async(id=i) for i in ids))
             for expected, res in zip(ids, results, strict=True):
                 _check(res, expected)
-            _assert_pool_at_rest((await client._async_httpx_client())._transport._pool)  # type: ignore[attr-defined]
+            _assert_pool_at_rest((await client._pools.async_client())._transport._pool)  # type: ignore[attr-defined]
             assert _client_sockets_to(echo_server)  # kept alive in the pool: the count sees them
         # Checked while the loop still runs: its own end would close the pool anyway.
         assert _client_sockets_to(echo_server) == []

@@ -1,11 +1,11 @@
 """One call of one generated operation: every step but sending and sleeping.
 
-A `Call` builds the request from the generated module's `_get_kwargs`, reads a body under the
-size cap and within the attempt's time, decides about retries (via `_retries`), and turns the
-last outcome into the typed model or the typed error. The sync and async loops in `_client`
-drive it and differ only in how they send and sleep, so the two cannot disagree on any
-decision. Nothing here knows about a particular operation: a new operation in the spec is
-served as it is generated.
+A `Call` builds the request from the generated module's `_get_kwargs`, follows redirects, keeps
+each attempt's answer (read under the size cap and within the attempt's time by `_reading`),
+decides about retries (via `_retries`), and turns the last outcome into the typed model or the
+typed error (via `_outcome`). The sync and async loops in `_client` drive it and differ only in
+how they send and sleep, so the two cannot disagree on any decision. Nothing here knows about a
+particular operation: a new operation in the spec is served as it is generated.
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ from typing import Any, Generic, TypeVar
 import httpx
 
 from . import errors
-from ._advice import ATTEMPT_DEADLINE, status_hint, transport_error
-from ._body import ACCEPT_ENCODING, Body, BodyTooLarge
+from ._body import ACCEPT_ENCODING, Body
+from ._outcome import mask_key, outcome, rebuilt_response
+from ._reading import check_deadline
 from ._retries import budget_seconds, is_retried, next_delay, retry_reserve, waits_for_generation
-from ._validation import ModelTypeError, find_json_problem, loads_json, parse_model
 from .utils import RetryConfig
 
 __all__ = ["SEND_ERRORS", "Call", "CallOptions", "Runtime", "check_server_url", "request_headers"]
@@ -37,10 +37,6 @@ logger.addHandler(logging.NullHandler())
 
 T = TypeVar("T")
 
-# Headers that describe the bytes on the wire, not the decoded body kept after a capped read.
-_WIRE_HEADERS = frozenset({b"content-encoding", b"content-length", b"transfer-encoding"})
-# Keys shorter than this are not masked in errors (a real OpenRouter key is ~70 characters).
-_MIN_MASKED_KEY = 8
 # A retry's timeout is never cut below this, whatever the clock did during the wait before it.
 _MIN_ATTEMPT_TIMEOUT = 0.05
 
@@ -159,13 +155,14 @@ class Call(Generic[T]):
         self.path: str = kwargs.pop("url")
         operation_headers = kwargs.pop("headers", None)
         self.headers: httpx.Headers | dict[str, str]
+        #: The key to keep out of messages: whatever Authorization goes out, the caller's own too.
+        self.secret: str
         if options.headers is not None and not operation_headers and not options.http_headers:
             self.headers = options.headers  # the client's own, built once
-            self._secret = (options.auth_header or "").removeprefix("Bearer ")
+            self.secret = (options.auth_header or "").removeprefix("Bearer ")
         else:
             headers = request_headers(options.user_agent, options.auth_header, operation_headers)
-            # The secret to keep out of messages: whatever Authorization goes out, the caller's own too.
-            self._secret = _set_headers(headers, options.http_headers or {})
+            self.secret = _set_headers(headers, options.http_headers or {})
             self.headers = headers
         self.request_kwargs = kwargs
         self._url: httpx.URL | None = None
@@ -242,50 +239,12 @@ class Call(Generic[T]):
         target = response.next_request
         if target is None or self.hops >= max_redirects or not _valid_port(target.url):
             return None
-        self._check_deadline(response.request)
+        check_deadline(self, response.request)
         self.hops += 1
         # A hop has what is left of the attempt's time, not a whole timeout of its own.
         remaining = max(self.attempt_deadline - self.runtime.monotonic(), _MIN_ATTEMPT_TIMEOUT)
         target.extensions = {**target.extensions, "timeout": httpx.Timeout(remaining).as_dict()}
         return target
-
-    def _check_deadline(self, request: httpx.Request) -> None:
-        if self.runtime.monotonic() > self.attempt_deadline:
-            raise httpx.ReadTimeout(f"{ATTEMPT_DEADLINE} of {self.attempt_timeout:g} s", request=request)
-
-    def start_body(self, response: httpx.Response) -> Body:
-        """The body to read the response into; refuses one whose declared length exceeds the cap.
-
-        A response that a transport built whole (`httpx.MockTransport`, a caller's own
-        transport) arrives read and decoded: its body is filled here, and the loops read
-        nothing more (they check `response.is_stream_consumed`).
-        """
-        self._check_deadline(response.request)  # the status line and headers came in too late
-        declared = response.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > self.options.max_response_bytes:
-            raise self._too_large(response, f"declares {declared} bytes")
-        if response.is_stream_consumed:
-            body = Body(None, self.options.max_response_bytes)
-            self.add_chunk(response, body, response.content)
-            return body
-        return Body(response.headers.get("content-encoding"), self.options.max_response_bytes)
-
-    def add_chunk(self, response: httpx.Response, body: Body, chunk: bytes) -> None:
-        """Takes a chunk off the wire, refusing to hold more than the cap or to read past the
-        attempt's deadline."""
-        try:
-            body.add(chunk)
-        except BodyTooLarge:
-            raise self._too_large(response, f"is larger than {self.options.max_response_bytes} bytes") from None
-        self._check_deadline(response.request)
-
-    def _too_large(self, response: httpx.Response, what: str) -> errors.ResponseTooLargeError:
-        return errors.ResponseTooLargeError(
-            f"response body {what}; the limit is max_response_bytes={self.options.max_response_bytes}",
-            status_code=response.status_code,
-            headers=response.headers,
-            attempts=self.attempts,
-        )
 
     def record_response(self, streamed: httpx.Response, body: Body) -> None:
         """Keeps the attempt's status and body (and the response, for `response`)."""
@@ -315,17 +274,7 @@ class Call(Generic[T]):
         """The last attempt's response, rebuilt around the body read under the cap; built when
         first asked for (an error, a retry's decision), since a success needs only its bytes."""
         if self._response is None and self._answer is not None:
-            streamed, content = self._answer
-            # The raw header bytes, as they came: decoded values need not encode back to ASCII.
-            headers = [(k, v) for k, v in streamed.headers.raw if k.lower() not in _WIRE_HEADERS]
-            self._response = httpx.Response(
-                streamed.status_code,
-                headers=headers,
-                content=content,
-                request=streamed.request,
-                extensions=streamed.extensions,
-                history=streamed.history,
-            )
+            self._response = rebuilt_response(*self._answer)
         return self._response
 
     def succeeded(self) -> bool:
@@ -381,80 +330,10 @@ class Call(Generic[T]):
         transport echoes it back; `raw_response` keeps the bytes as they arrived.
         """
         try:
-            return self._outcome()
+            return outcome(self)
         except errors.OpenRouterError as error:
-            if self._quotes_key(error.message) or self._quotes_key(error.body):
-                error.message = error.message.replace(self._key, "<api key>")
-                error.body = error.body.replace(self._key, "<api key>")
-                error.args = (error.message,)
-            if isinstance(error, errors.ResponseValidationError) and len(self._key) >= _MIN_MASKED_KEY:
-                # The decoded JSON can hold the key where the text had it escaped (`\u0073k-...`).
-                error.payload = _masked(error.payload, self._key)
+            mask_key(error, self.secret)
             raise
-
-    def _outcome(self) -> T:
-        if self.exception is not None:
-            # The httpx error is kept as the cause, unless it quotes the key (a caller's own
-            # transport may word its errors with the request's headers).
-            cause = None if self._quotes_key(str(self.exception)) else self.exception
-            where = httpx.URL(self.options.server_url + self.path)
-            named = f"{self.method} {self.target}"
-            raise transport_error(self.exception, named, where, self.attempt_timeout, self.attempts) from cause
-        content = self.content
-        assert content is not None, "result() before any attempt"
-        if not self.succeeded():
-            response = self._rebuilt()
-            raise errors.status_error(
-                response, attempts=self.attempts, hint=status_hint(response, key_sent=bool(self._secret))
-            )
-        if self.body_problem is not None:
-            raise self._invalid(self.body_problem)
-        try:
-            payload = loads_json(content)
-        except (ValueError, RecursionError) as exc:
-            raise self._invalid(f"the body is not readable JSON ({type(exc).__name__}: {exc})") from exc
-        try:
-            return parse_model(self.expected, payload)
-        except (ValueError, TypeError, KeyError, AttributeError, ModelTypeError, RecursionError) as exc:
-            # A ModelTypeError names the field; for what the generated parser raised, find it.
-            problem = str(exc) if isinstance(exc, ModelTypeError) else find_json_problem(self.expected, payload)
-            raise self._invalid(problem or _explain(exc), payload) from exc
-
-    def _rebuilt(self) -> httpx.Response:
-        response = self.response
-        assert response is not None, "result() before any attempt"
-        return response
-
-    def _invalid(self, problem: str, payload: Any = None) -> errors.ResponseValidationError:
-        response = self._rebuilt()
-        return errors.ResponseValidationError(
-            f"the {response.status_code} response is not a valid {self.expected.__name__}: {problem}",
-            status_code=response.status_code,
-            body=errors.response_text(response),
-            headers=response.headers,
-            raw_response=response,
-            attempts=self.attempts,
-            payload=payload,
-        )
-
-    @property
-    def _key(self) -> str:
-        return self._secret
-
-    def _quotes_key(self, text: str) -> bool:
-        # A key too short to be a real one would match ordinary text: it is no secret to mask.
-        return len(self._key) >= _MIN_MASKED_KEY and self._key in text
-
-
-def _masked(value: Any, key: str) -> Any:
-    """Decoded JSON with every occurrence of `key` in its strings, keys included, masked."""
-    if isinstance(value, str):
-        return value.replace(key, "<api key>")
-    if isinstance(value, list):
-        return [_masked(item, key) for item in value]
-    if isinstance(value, dict):
-        return {_masked(k, key): _masked(v, key) for k, v in value.items()}
-    return value
 
 
 def _set_headers(headers: dict[str, str], given: Mapping[str, str]) -> str:
@@ -466,9 +345,3 @@ def _set_headers(headers: dict[str, str], given: Mapping[str, str]) -> str:
         headers[name] = value
     auth = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
     return auth.removeprefix("Bearer ").strip()
-
-
-def _explain(exc: BaseException) -> str:
-    if isinstance(exc, KeyError):
-        return f"missing field {exc.args[0]!r}" if exc.args else "missing field"
-    return f"{type(exc).__name__}: {exc}"

@@ -1,19 +1,17 @@
-"""The `OpenRouter` facade: configuration, the httpx clients, and the two send loops.
+"""The `OpenRouter` facade: configuration, and the two send loops.
 
 The loops are the only code written twice (sync and async); every decision they act on is made
-by `_call.Call`. Resources such as `Generations` are thin: they check their arguments and name
-the generated operation and its success model.
+by `_call.Call`, and the httpx clients they send through are `_pools.Pools`'. Resources such
+as `Generations` are thin: they check their arguments and name the generated operation and its
+success model.
 """
 
 from __future__ import annotations
 
 import logging
 import random
-import ssl
-import threading
 import types
-from collections.abc import AsyncGenerator, Callable, Iterable, Mapping
-from contextlib import AbstractAsyncContextManager, AbstractContextManager
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import httpx
@@ -22,6 +20,8 @@ from openrouter_generations_client.api.generations import get_generation as _get
 from openrouter_generations_client.models.get_generation_response import GetGenerationResponse
 
 from ._call import SEND_ERRORS, Call, CallOptions, Runtime, check_server_url, logger, request_headers
+from ._pools import Pools
+from ._reading import add_chunk, start_body
 from ._settings import (
     ATTRIBUTION,
     ApiKey,
@@ -31,13 +31,10 @@ from ._settings import (
     check_headers,
     server_url_for,
 )
-from ._slots import PoolSlots
 from ._version import __version__
 from .utils import DEFAULT_RETRY_CONFIG, SYSTEM_CLOCK, Clock, RetryConfig
 
 if TYPE_CHECKING:
-    import asyncio  # at run time imported on first async use: it costs a sync program ~13 ms
-
     from .bulk import GenerationResult  # imported by the methods that need it, on their first use
     from .cache import GenerationCache
 
@@ -147,14 +144,7 @@ class OpenRouter:
         self.timeout_ms = _positive("timeout_ms", timeout_ms if timeout_ms is not None else DEFAULT_TIMEOUT_MS)
         self.retry_config = retry_config if retry_config is not None else DEFAULT_RETRY_CONFIG
         self.max_response_bytes = _positive("max_response_bytes", max_response_bytes)
-        self._client = client
-        self._async_client = async_client
-        self._owns_client = client is None
-        # One pool per running event loop, each with the guard that closes it when its loop ends.
-        self._async_pools: dict[asyncio.AbstractEventLoop, tuple[httpx.AsyncClient, AsyncGenerator[None, None]]] = {}
-        self._slots = PoolSlots()  # admission to each pool (see `_run`)
-        self._ssl_context: ssl.SSLContext | None = None
-        self._lock = threading.Lock()
+        self._pools = Pools(client, async_client)
         self.clock = clock if clock is not None else SYSTEM_CLOCK
         self._runtime = Runtime(monotonic=self.clock.monotonic, wall_clock=self.clock.time, random=_random)
         self.generations = Generations(self)
@@ -178,83 +168,12 @@ class OpenRouter:
 
     def close(self) -> None:
         """Closes the httpx client this object created (a client you passed in stays open)."""
-        with self._lock:
-            client, self._client = (self._client, None) if self._owns_client else (None, self._client)
-        if client is not None:
-            client.close()
+        self._pools.close()
 
     async def aclose(self) -> None:
         """Closes the sync pool and this event loop's async pool (pools of other loops that are
         still running close when those loops end)."""
-        import asyncio
-
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:  # not asyncio (a caller's own async_client under another library)
-            loop = None
-        with self._lock:
-            pool = self._async_pools.pop(loop, None) if loop is not None else None
-        if pool is not None:
-            await pool[1].aclose()  # the guard's `finally` closes the client
-        self.close()
-
-    def _sync_pool(self) -> tuple[httpx.Client, AbstractContextManager[Any]]:
-        client = self._sync_client()
-        return client, self._slots.sync(client)
-
-    async def _async_pool(self) -> tuple[httpx.AsyncClient, AbstractAsyncContextManager[Any]]:
-        client = await self._async_httpx_client()
-        return client, self._slots.running_loop(client)
-
-    def _sync_client(self) -> httpx.Client:
-        with self._lock:
-            if self._client is None:
-                self._client = httpx.Client(follow_redirects=True, verify=self._tls())
-            return self._client
-
-    def _tls(self) -> ssl.SSLContext:
-        # Loading the CA bundle costs ~25 ms; done once, not again for each loop's pool.
-        if self._ssl_context is None:
-            self._ssl_context = httpx.create_ssl_context()
-        return self._ssl_context
-
-    async def _async_httpx_client(self) -> httpx.AsyncClient:
-        # An httpx.AsyncClient's connections belong to the event loop that opened them: one
-        # shared across loops fails with "Event loop is closed" in a script that calls
-        # asyncio.run() per lookup. So each loop gets its own, and an async generator ties it
-        # to the loop: the loop finalizes its live async generators as it shuts down
-        # (`shutdown_asyncgens`, which asyncio.run calls), and the guard's `finally` closes it.
-        if self._async_client is not None:
-            return self._async_client  # the caller's own
-        import asyncio
-
-        loop = asyncio.get_running_loop()
-        with self._lock:
-            pool = self._async_pools.get(loop)
-            if pool is not None:
-                return pool[0]
-            # A loop closed without finalizing its async generators (a hand-made loop, closed
-            # without `shutdown_asyncgens`) can no longer close its pool: let go of it, so that
-            # it is not kept for good, and its sockets are the garbage collector's to close.
-            for closed in [other for other in self._async_pools if other.is_closed()]:
-                del self._async_pools[closed]
-            client = httpx.AsyncClient(follow_redirects=True, verify=self._tls())
-            guard = self._close_with_loop(loop, client)
-            self._async_pools[loop] = (client, guard)
-        await guard.__anext__()  # started in this loop, so this loop finalizes it
-        return client
-
-    async def _close_with_loop(
-        self, loop: asyncio.AbstractEventLoop, client: httpx.AsyncClient
-    ) -> AsyncGenerator[None, None]:
-        try:
-            yield
-        finally:
-            with self._lock:
-                pool = self._async_pools.get(loop)
-                if pool is not None and pool[0] is client:
-                    del self._async_pools[loop]
-            await client.aclose()
+        await self._pools.aclose()
 
     # -- calls -------------------------------------------------------------------------------
 
@@ -330,7 +249,7 @@ class OpenRouter:
         call's retry budget, and an attempt the batch excuses (a rate limit that the whole batch
         waits out) is not one of the call's retries.
         """
-        client, slots = self._sync_pool()
+        client, slots = self._pools.sync()
         while True:
             queued = self._runtime.monotonic()
             if batch is not None:
@@ -354,7 +273,7 @@ class OpenRouter:
 
     async def _run_async(self, call: Call[T], batch: AsyncAdmission | None = None) -> Call[T]:
         """The async twin of `_run`."""
-        client, slots = await self._async_pool()
+        client, slots = await self._pools.running_loop()
         while True:
             queued = self._runtime.monotonic()
             if batch is not None:
@@ -399,13 +318,7 @@ class Generations:
 
         The attribution values, when given, replace the client's for this call; `http_headers`
         sets or replaces any header of it."""
-        _check_id(id)
-        params = self._params(
-            id,
-            http_referer=http_referer,
-            x_open_router_title=x_open_router_title,
-            x_open_router_categories=x_open_router_categories,
-        )
+        params = self._params(id, http_referer, x_open_router_title, x_open_router_categories)
         return self._sdk.request(
             _get_generation,
             GetGenerationResponse,
@@ -429,13 +342,7 @@ class Generations:
         http_headers: Mapping[str, str] | None = None,
     ) -> GetGenerationResponse:
         """The async twin of `get_generation`."""
-        _check_id(id)
-        params = self._params(
-            id,
-            http_referer=http_referer,
-            x_open_router_title=x_open_router_title,
-            x_open_router_categories=x_open_router_categories,
-        )
+        params = self._params(id, http_referer, x_open_router_title, x_open_router_categories)
         return await self._sdk.request_async(
             _get_generation,
             GetGenerationResponse,
@@ -446,10 +353,15 @@ class Generations:
             **params,
         )
 
-    def _params(self, id: str, **given: str | None) -> dict[str, str]:
-        # The call's attribution values over the client's; each goes out as its header.
-        headers = {keyword: header for keyword, header, _ in ATTRIBUTION}
-        values = {name: check_header_value(headers[name], value) for name, value in given.items() if value is not None}
+    def _params(self, id: str, *attribution: str | None) -> dict[str, str]:
+        # The id checked; the call's attribution values (in `ATTRIBUTION`'s order) over the
+        # client's, each to go out as its header.
+        _check_id(id)
+        values = {
+            keyword: check_header_value(header, value)
+            for (keyword, header, _), value in zip(ATTRIBUTION, attribution, strict=True)
+            if value is not None
+        }
         return {"id": id, **self._sdk.attribution, **values}
 
     def get_generations(
@@ -519,10 +431,10 @@ def _attempt(call: Call[Any], client: httpx.Client) -> None:
             while (redirect := call.redirect(response, client.max_redirects)) is not None:
                 response.close()
                 response = client.send(redirect, stream=True, follow_redirects=False, auth=_NO_AUTH)
-            body = call.start_body(response)
+            body = start_body(call, response)
             if not response.is_stream_consumed:
                 for chunk in response.iter_raw():
-                    call.add_chunk(response, body, chunk)
+                    add_chunk(call, response, body, chunk)
         finally:
             response.close()
         call.record_response(response, body)
@@ -539,10 +451,10 @@ async def _attempt_async(call: Call[Any], client: httpx.AsyncClient) -> None:
             while (redirect := call.redirect(response, client.max_redirects)) is not None:
                 await response.aclose()
                 response = await client.send(redirect, stream=True, follow_redirects=False, auth=_NO_AUTH)
-            body = call.start_body(response)
+            body = start_body(call, response)
             if not response.is_stream_consumed:
                 async for chunk in response.aiter_raw():
-                    call.add_chunk(response, body, chunk)
+                    add_chunk(call, response, body, chunk)
         finally:
             await response.aclose()
         call.record_response(response, body)
