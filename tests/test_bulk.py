@@ -295,3 +295,44 @@ def test_async_calls_do_not_search_for_a_missing_module_on_every_request() -> No
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]", out
+
+
+def test_a_rate_limit_logs_as_a_pause_begins_not_for_each_attempt_that_meets_it(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import httpx
+
+    from openrouter_generations._batch_limits import BatchLimits
+
+    limits = BatchLimits(8, utils.RetryConfig(), lambda: 0.5)
+    log = logging.getLogger("openrouter_generations")
+
+    class Options:
+        logger = log
+
+    class Limited:  # the parts of a call that the batch reads: an attempt answered 429
+        def __init__(self, id: str) -> None:
+            self.response = httpx.Response(429, headers={"Retry-After": "2"})
+            self.options = Options()
+            self.method, self.target = "GET", f"/generation?id={id}"
+
+        def succeeded(self) -> bool:
+            return False
+
+    def limited(id: str) -> Any:
+        return Limited(id)
+
+    calls = [limited(f"gen-{n}") for n in range(3)]
+    with caplog.at_level(logging.DEBUG, logger="openrouter_generations"):
+        for call in calls:
+            assert limits.admit(call, 10.0) == 0.0
+        for call in calls:  # all three meet the same limit at once: one pause
+            limits.release(call, True, 10.0, 1_000_000.0)
+        again = limited("gen-later")
+        assert limits.admit(again, 12.5) == 0.0  # the pause is over: the next 429 begins another
+        limits.release(again, True, 12.5, 1_000_002.5)
+    lines = [r.getMessage() for r in caplog.records]
+    assert lines == [
+        "GET /generation?id=gen-0 answered status 429: the batch pauses 2.000 s, then allows 4 requests in flight",
+        "GET /generation?id=gen-later answered status 429: the batch pauses 2.000 s, then allows 2 requests in flight",
+    ]
