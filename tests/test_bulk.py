@@ -12,6 +12,8 @@ import asyncio
 import decimal
 import itertools
 import json
+import logging
+import re
 import subprocess
 import sys
 import threading
@@ -245,3 +247,92 @@ def test_import_openrouter_generations_loads_neither_bulk_nor_cache() -> None:
     assert "openrouter_generations.cache" not in loaded
     assert "openrouter_generations._batch_limits" not in loaded
     assert out[1] == "False"
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_batch_wide_pause_for_a_rate_limit_is_one_log_line(mode: str, caplog: pytest.LogCaptureFixture) -> None:
+    # What `openrouter-generations costs -v` shows: the id that hit the limit, how long the batch
+    # waits and how many requests it now allows in flight; never the key.
+    rate = 20
+    with FakeOpenRouter(rate_limit_per_s=rate) as fake:
+        ids = [fake.add_generation()["id"] for _ in range(3 * rate)]
+        with fake.client() as client, caplog.at_level(logging.DEBUG, logger="openrouter_generations"):
+            results = run(mode, client, ids, concurrency=32)
+        assert all(r.ok for r in results)
+        pauses = [r.getMessage() for r in caplog.records if "batch pauses" in r.getMessage()]
+        assert pauses, [r.getMessage() for r in caplog.records]
+        # One line as a pause begins: never more lines than answers 429.
+        assert len(pauses) <= len(fake.requests) - len(ids)
+        first = pauses[0]
+        assert any(f"id={i}" in first for i in ids), first
+        assert re.search(r"status 429: the batch pauses 1\.\d{3} s, then allows \d+ requests in flight", first), first
+        assert all(fake.api_key not in r.getMessage() for r in caplog.records)
+
+
+def test_async_calls_do_not_search_for_a_missing_module_on_every_request() -> None:
+    # httpcore asks `import sniffio` for each lock it sets up (about ten per request); when it is
+    # not installed, an unremembered failed import scans every directory of sys.path each time:
+    # about 1 ms of CPU per request here, the batch's largest cost after httpcore's own pool.
+    code = (
+        "import asyncio, sys\n"
+        "from openrouter_generations.testing import FakeOpenRouter\n"
+        "searched = []\n"
+        "class Spy:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        searched.append(name)\n"
+        "sys.meta_path.insert(0, Spy())\n"
+        "async def main(fake):\n"
+        "    async with fake.client() as client:\n"
+        "        for _ in range(3):\n"
+        "            await client.generations.get_generation_async(id=gen)\n"
+        "        searched.clear()\n"
+        "        for _ in range(5):\n"
+        "            await client.generations.get_generation_async(id=gen)\n"
+        "with FakeOpenRouter() as fake:\n"
+        "    gen = fake.add_generation()['id']\n"
+        "    asyncio.run(main(fake))\n"
+        "print(sorted(set(searched)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]", out
+
+
+def test_a_rate_limit_logs_as_a_pause_begins_not_for_each_attempt_that_meets_it(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import httpx
+
+    from openrouter_generations._batch_limits import BatchLimits
+
+    limits = BatchLimits(8, utils.RetryConfig(), lambda: 0.5)
+    log = logging.getLogger("openrouter_generations")
+
+    class Options:
+        logger = log
+
+    class Limited:  # the parts of a call that the batch reads: an attempt answered 429
+        def __init__(self, id: str) -> None:
+            self.response = httpx.Response(429, headers={"Retry-After": "2"})
+            self.options = Options()
+            self.method, self.target = "GET", f"/generation?id={id}"
+
+        def succeeded(self) -> bool:
+            return False
+
+    def limited(id: str) -> Any:
+        return Limited(id)
+
+    calls = [limited(f"gen-{n}") for n in range(3)]
+    with caplog.at_level(logging.DEBUG, logger="openrouter_generations"):
+        for call in calls:
+            assert limits.admit(call, 10.0) == 0.0
+        for call in calls:  # all three meet the same limit at once: one pause
+            limits.release(call, True, 10.0, 1_000_000.0)
+        again = limited("gen-later")
+        assert limits.admit(again, 12.5) == 0.0  # the pause is over: the next 429 begins another
+        limits.release(again, True, 12.5, 1_000_002.5)
+    lines = [r.getMessage() for r in caplog.records]
+    assert lines == [
+        "GET /generation?id=gen-0 answered status 429: the batch pauses 2.000 s, then allows 4 requests in flight",
+        "GET /generation?id=gen-later answered status 429: the batch pauses 2.000 s, then allows 2 requests in flight",
+    ]

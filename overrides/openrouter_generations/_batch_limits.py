@@ -93,6 +93,14 @@ class BatchLimits:
         if epoch == self.epoch:
             self._decrease(now)
         pause = asked if asked is not None else backoff_delay(self.retries, self.streak - 1, self.random)
+        if now >= self.paused_until:  # a pause begins (the 429s of attempts that met it say nothing)
+            call.options.logger.info(
+                "%s %s answered status 429: the batch pauses %.3f s, then allows %d requests in flight",
+                call.method,
+                call.target,
+                pause,
+                max(1, int(self.window)),
+            )
         self.paused_until = max(self.paused_until, now + pause)
         if self.retries.strategy == "none" or 429 not in self.retries.statuses:
             return False

@@ -50,6 +50,9 @@ class PoolSlots:
         with self._lock:
             entry = self._async.get(loop)
             if entry is None or entry[0] is not client:
+                from ._missing_modules import remember_missing
+
+                remember_missing()  # httpcore's async path asks for sniffio per request
                 for closed in [other for other in self._async if other.is_closed()]:
                     del self._async[closed]
                 size = _pool_size(client)
