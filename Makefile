@@ -103,11 +103,11 @@ publish: $(STAMP)
 	@ls $(DIST)/*.whl $(DIST)/*.tar.gz >/dev/null 2>&1 || { \
 		echo "make publish: no wheel and sdist in $(DIST)/: run make wheel first; nothing was uploaded" >&2; exit 2; }
 	@log=$$(mktemp) && trap 'rm -f "$$log"' EXIT && \
-	if $(BIN)/twine upload --non-interactive --disable-progress-bar $(DIST)/*.whl $(DIST)/*.tar.gz >"$$log" 2>&1; then \
+	if $(BIN)/twine upload --verbose --non-interactive --disable-progress-bar $(DIST)/*.whl $(DIST)/*.tar.gz >"$$log" 2>&1; then \
 		cat "$$log"; echo "make publish: uploaded $$(cd $(DIST) && echo *.whl *.tar.gz)"; \
 	else \
 		cat "$$log" >&2; \
-		if grep -qE "409|already exists|File already exists" "$$log"; then \
+		if grep -qE "409 Conflict|already" "$$log"; then \
 			echo "make publish: refused: this version is already on the index; bump overrides/openrouter_generations/_version.py, then make wheel and make publish" >&2; \
 		else \
 			echo "make publish: the upload failed (twine's message above); check the index URL and credentials" >&2; \

@@ -86,6 +86,11 @@ def _lookup_both_ways(url: str) -> list[models.GetGenerationResponse]:
         return [sync_res, asyncio.run(run())]
 
 
+def _finish(result: object) -> object:
+    """The result of a sync call, or of an async one run to its end."""
+    return asyncio.run(result) if asyncio.iscoroutine(result) else result
+
+
 def test_a_server_signed_by_the_ca_in_ssl_cert_file_is_trusted(
     https_url: str, ca_file: pathlib.Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -109,11 +114,9 @@ def test_a_certificate_no_trusted_ca_signed_is_a_connection_error(
             monkeypatch.setenv("SSL_CERT_FILE", env)
         monkeypatch.delenv("SSL_CERT_DIR", raising=False)
         with OpenRouter(api_key=SECRET_KEY, server_url=https_url, retry_config=utils.NO_RETRIES) as client:
+            call = client.generations.get_generation_async if mode == "async" else client.generations.get_generation
             with pytest.raises(errors.APIConnectionError) as caught:
-                if mode == "sync":
-                    client.generations.get_generation(id="gen-2026-01-shape")
-                else:
-                    asyncio.run(client.generations.get_generation_async(id="gen-2026-01-shape"))
+                _finish(call(id="gen-2026-01-shape"))
         assert not isinstance(caught.value, errors.APITimeoutError)
         assert "CERTIFICATE_VERIFY_FAILED" in str(caught.value), str(caught.value)
         assert SECRET_KEY not in str(caught.value)
