@@ -117,7 +117,7 @@ publish: $(STAMP)
 ## mutation: mutmut over the hand-written package; prints the score per module and the survivors.
 ## One module against its own tests: make mutation MODULE=_body TESTS="tests/test_x.py tests/test_y.py"
 mutation: $(STAMP)
-	$(BIN)/python mutation/run.py $(if $(MODULE),--module $(MODULE)) $(if $(TESTS),--tests $(TESTS))
+	TZ=Pacific/Kiritimati $(BIN)/python mutation/run.py $(if $(MODULE),--module $(MODULE)) $(if $(TESTS),--tests $(TESTS))
 
 ## bench: per-call time, import time and size against bare httpx and the official SDK, as figures.
 bench: $(STAMP) $(BENCH_VENV)/.installed
