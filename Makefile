@@ -59,6 +59,8 @@ pytest-versions: $(foreach v,$(EXTRA_PYTHONS),pytest-$(v))
 pytest-%: .venv-%/.installed
 	TZ=$(TZ_$*) PYTHONPATH=overrides:generated .venv-$*/bin/python -m pytest -q -p no:cacheprovider $(ONE_VERSION_ONLY)
 
+# Kept: make would otherwise delete them as the intermediates of pytest-%.
+.PRECIOUS: .venv-%/.installed
 .venv-%/.installed: requirements-test.txt requirements-dev.txt
 	@python="$(call find-python,$*)"; [ -n "$$python" ] || { echo "Python $* not found: install it, or run make test EXTRA_PYTHONS=" >&2; exit 1; }; \
 	set -x; "$$python" -m venv .venv-$*

@@ -30,7 +30,7 @@ SURVIVED = {0}
 def equivalent_mutants() -> dict[str, str]:
     """`name  # why` lines of equivalent.txt: mutants no test can tell from the code."""
     listed: dict[str, str] = {}
-    for line in EQUIVALENT.read_text().splitlines():
+    for line in EQUIVALENT.read_text(encoding="utf-8").splitlines():
         name, _, why = line.partition("#")
         if name.strip():
             listed[name.strip()] = why.strip()
