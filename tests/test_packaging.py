@@ -122,7 +122,8 @@ def index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Index]:
 def _publish(dist: pathlib.Path, **twine_env: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TWINE_")}
     env.update(twine_env)
-    command = ["make", "--no-print-directory", "-C", str(ROOT), "publish", f"DIST={dist}"]
+    # -o: use the venv as it is (never rebuild it from inside a test run).
+    command = ["make", "--no-print-directory", "-C", str(ROOT), "-o", ".venv/.installed", "publish", f"DIST={dist}"]
     return subprocess.run(command, capture_output=True, text=True, timeout=300, env=env, check=False)
 
 
