@@ -98,8 +98,8 @@ def report(module: str | None) -> int:
                 counts["other"] += 1  # no tests, timeout, not checked
                 survivors.append((name, source))
         judged = counts["killed"] + counts["survived"] + counts["other"]
-        score = 100.0 * counts["killed"] / judged if judged else 100.0
-        rows.append((source.name, judged, counts, score))
+        if judged or counts["equivalent"]:
+            rows.append((source.name, judged, counts, 100.0 * counts["killed"] / judged if judged else 100.0))
 
     for name, source in survivors:
         print(get_diff_for_mutant(name, path=source).rstrip() or name)
@@ -110,6 +110,9 @@ def report(module: str | None) -> int:
             f"{name:<16} {judged:>7} {counts['killed']:>6} {counts['survived']:>8} {counts['other']:>5} "
             f"{counts['equivalent']:>6} {score:>6.1f}%"
         )
+    killed, judged = sum(r[2]["killed"] for r in rows), sum(r[1] for r in rows)
+    if len(rows) > 1 and judged:
+        print(f"{'all':<16} {judged:>7} {killed:>6} {'':>8} {'':>5} {'':>6} {100.0 * killed / judged:>6.1f}%")
     stale = sorted(n for n in equivalent if n not in seen and (not module or f".{module.removesuffix('.py')}." in n))
     for name in stale:
         print(f"equivalent.txt lists {name}, which this run did not make: update the list")
