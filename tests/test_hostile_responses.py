@@ -510,6 +510,14 @@ _PAYLOAD = json.dumps(EXAMPLE_BODY).encode()
 _GZIPPED = gzip.compress(_PAYLOAD)
 CORRUPT_GZIP = b"\x1f\x8b\x08\x00 this is not gzip"
 
+
+def _raw_deflate(data: bytes) -> bytes:
+    packer = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+    return packer.compress(data) + packer.flush()
+
+
+_RAW_DEFLATED = _raw_deflate(_PAYLOAD)
+
 #: name -> (body, Content-Encoding, a fragment the message must show)
 UNDECODABLE: dict[str, tuple[bytes, str, str]] = {
     "corrupt_gzip": (CORRUPT_GZIP, "gzip", "the gzip body cannot be decoded"),
@@ -522,6 +530,10 @@ UNDECODABLE: dict[str, tuple[bytes, str, str]] = {
     "compress": (_PAYLOAD, "compress", "Content-Encoding 'compress' was not asked for"),
     "deflate_then_junk": (zlib.compress(_PAYLOAD) + b"junk", "deflate", "4 bytes follow the end of the deflate stream"),
     "gzip_then_junk": (_GZIPPED + b"junk", "gzip", "the gzip body cannot be decoded"),
+    # A stray byte after a gzip member is the start of a member that never comes.
+    "gzip_then_a_stray_byte": (_GZIPPED + b"X", "gzip", "the gzip body ends before its stream does"),
+    "raw_deflate_cut_short": (_RAW_DEFLATED[:-20], "deflate", "the raw deflate body ends before its stream does"),
+    "raw_deflate_then_junk": (_RAW_DEFLATED + b"junk", "deflate", "4 bytes follow the end of the raw deflate stream"),
 }
 
 
@@ -555,11 +567,6 @@ def test_an_undecodable_error_body_keeps_the_status_class(name: str, server: Fak
     assert err.raw_response is not None
     assert err.raw_response.content == body
     assert err.attempts == 1
-
-
-def _raw_deflate(data: bytes) -> bytes:
-    packer = zlib.compressobj(wbits=-zlib.MAX_WBITS)
-    return packer.compress(data) + packer.flush()
 
 
 #: name -> (body, Content-Encoding): every form of the codings asked for decodes to the model.

@@ -1,0 +1,1 @@
+"""`make mutation`: mutmut over the hand-written package (see run.py)."""
