@@ -69,10 +69,11 @@ pytest-%: .venv-%/.installed
 
 # Kept: make would otherwise delete them as the intermediates of pytest-%.
 .PRECIOUS: .venv-%/.installed
-.venv-%/.installed: requirements-test.txt requirements-dev.txt
+.venv-%/.installed: requirements-test.txt requirements-dev.txt pyproject.toml
 	@python="$(call find-python,$*)"; [ -n "$$python" ] || { echo "Python $* not found: install it, or run make test EXTRA_PYTHONS=" >&2; exit 1; }; \
 	set -x; "$$python" -m venv .venv-$*
 	.venv-$*/bin/python -m pip install --quiet --disable-pip-version-check -c requirements-dev.txt -r requirements-test.txt
+	.venv-$*/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
 lint: $(STAMP)
