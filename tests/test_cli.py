@@ -1,13 +1,20 @@
-"""The installed `openrouter-generations` command, run as a subprocess against the fake over a socket.
+"""The `openrouter-generations` command against the fake over a socket.
 
-Each run is checked for what a user must never see: a traceback, or the key.
+Its behaviours run in this process, through `cli.main([...])` with stdin, stdout, stderr and the
+environment of a fresh run: so a test reaches the code it tests. What only a real process shows
+(the installed script and `python -m`, exit statuses through a shell, Ctrl-C, a terminal, a
+closed pipe) runs the installed console script as a subprocess. Each run is checked for what a
+user must never see: a traceback, or the key.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import dataclasses
 import io
 import json
+import logging
 import os
 import pathlib
 import pty
@@ -16,18 +23,21 @@ import signal
 import subprocess
 import sys
 import time
+import warnings
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
+from unittest import mock
 
 import pytest
 
+from openrouter_generations import cli
 from openrouter_generations.report import DOCUMENTED_FIELDS
 from openrouter_generations.testing import FakeOpenRouter, Reply
 from tests.conftest import SECRET_KEY
 
 SCRIPT = shutil.which("openrouter-generations", path=str(pathlib.Path(sys.executable).parent))
-pytestmark = pytest.mark.skipif(SCRIPT is None, reason="the console script is installed by `make` (pip install -e .)")
+needs_script = pytest.mark.skipif(SCRIPT is None, reason="the console script is installed by `make` (pip install -e .)")
 
 COSTS = ["0.0004175", "0.0021", "0.00001234", "0.3", "0.1", "0.2"]
 MODELS = ["openai/gpt-4o", "anthropic/claude-sonnet-4", "openai/gpt-4o", "openai/gpt-4o", "x/y", "x/y"]
@@ -61,9 +71,72 @@ def env(tmp_path: pathlib.Path, fake: FakeOpenRouter) -> dict[str, str]:
     return environ
 
 
+@dataclasses.dataclass
+class Ran:
+    """What a run of the command left: its exit status and what it wrote."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
 def run(
+    fake: FakeOpenRouter,
+    env: dict[str, str],
+    *args: str,
+    stdin: str | None = None,
+    url: bool = True,
+    tty: bool = False,
+) -> Ran:
+    """`openrouter-generations COMMAND --server-url URL ARGS...` in this process, as a fresh run:
+    `env` as the environment, `stdin` as standard input, stdout a terminal if `tty`."""
+    command, rest = args[0], list(args[1:])
+    argv = [command, *(["--server-url", fake.server_url] if url else []), *rest]
+    return run_main(argv, env, stdin=stdin, tty=tty)
+
+
+def run_main(argv: list[str], env: dict[str, str], *, stdin: str | None = None, tty: bool = False) -> Ran:
+    out, err = (_Terminal() if tty else io.StringIO()), io.StringIO()
+    stdin_stream = io.TextIOWrapper(io.BytesIO((stdin or "").encode()), encoding="utf-8")
+    with (
+        _fresh_process_state(),
+        mock.patch.dict(os.environ, env, clear=True),
+        mock.patch.object(sys, "stdin", stdin_stream),
+        contextlib.redirect_stdout(out),
+        contextlib.redirect_stderr(err),
+    ):
+        try:
+            code: object = cli.main(argv)
+        except SystemExit as exit_:  # argparse's usage errors, --version
+            code = exit_.code
+        except KeyboardInterrupt:
+            pytest.fail(f"Ctrl-C escaped the command: {err.getvalue()}")
+    ran = Ran(code if isinstance(code, int) else 0 if code is None else 1, out.getvalue(), err.getvalue())
+    clean(ran.stdout + ran.stderr)
+    return ran
+
+
+@contextlib.contextmanager
+def _fresh_process_state() -> Iterator[None]:
+    """What one run of the command may change for the rest of its process (a log handler on
+    stderr, the warnings hook), put back as it was, as the process's end would."""
+    logger = logging.getLogger("openrouter_generations")
+    handlers, level, showwarning = list(logger.handlers), logger.level, warnings.showwarning
+    try:
+        yield
+    finally:
+        logger.handlers[:], logger.level, warnings.showwarning = handlers, level, showwarning
+
+
+def run_process(
     fake: FakeOpenRouter, env: dict[str, str], *args: str, stdin: str | None = None, url: bool = True
 ) -> subprocess.CompletedProcess[str]:
+    """The same command run by the installed console script, in a process of its own."""
     assert SCRIPT is not None
     command, rest = args[0], list(args[1:])
     argv = [SCRIPT, command, *(["--server-url", fake.server_url] if url else []), *rest]
@@ -125,6 +198,20 @@ def test_get_reports_an_unknown_id_and_exits_1(fake: FakeOpenRouter, env: dict[s
     assert "gen-nope: not found (HTTP 404)" in result.stderr
 
 
+@needs_script
+@pytest.mark.parametrize(
+    ("args", "status"),
+    [(["gen-0"], 0), (["gen-0", "gen-nope"], 1), (["--timeout", "0", "gen-0"], 2)],
+)
+def test_the_installed_script_exits_with_the_documented_status(
+    fake: FakeOpenRouter, env: dict[str, str], records: Any, args: list[str], status: int
+) -> None:
+    result = run_process(fake, env, "get", "--no-cache", *args)
+    assert result.returncode == status, result.stderr
+    assert ("gen-nope: not found (HTTP 404)" in result.stderr) is (status == 1)
+
+
+@needs_script
 def test_python_dash_m_runs_the_same_command(fake: FakeOpenRouter, env: dict[str, str], records: Any) -> None:
     argv = [sys.executable, "-m", "openrouter_generations", "get", "--server-url", fake.server_url, "--json", "gen-3"]
     result = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=60, check=False)
@@ -202,6 +289,7 @@ def test_costs_table_shows_rows_failures_and_totals(
     assert f"${exact_sum([COSTS[0], COSTS[3]])}" in out
 
 
+@needs_script
 def test_a_reader_that_stops_early_gets_no_error(
     fake: FakeOpenRouter, env: dict[str, str], tmp_path: pathlib.Path
 ) -> None:
@@ -347,6 +435,7 @@ def test_no_progress_bar_when_stderr_is_not_a_terminal(
     assert result.stderr.strip() == "openrouter-generations: 2 found, 0 not found, total 0.0025175 USD"
 
 
+@needs_script
 def test_a_progress_bar_on_stderr_when_it_is_a_terminal(
     fake: FakeOpenRouter, env: dict[str, str], records: Any, tmp_path: pathlib.Path
 ) -> None:
@@ -393,6 +482,7 @@ def _read_all(fd: int) -> str:
 # -- Ctrl-C ----------------------------------------------------------------------------------------
 
 
+@needs_script
 @pytest.mark.parametrize("fmt", ["json", "table"])
 def test_ctrl_c_prints_the_totals_so_far_marked_incomplete(
     fake: FakeOpenRouter, env: dict[str, str], tmp_path: pathlib.Path, fmt: str
@@ -516,11 +606,13 @@ def test_usage_errors_exit_2(fake: FakeOpenRouter, env: dict[str, str], args: li
     assert "error" in result.stderr or "--totals-file" in result.stderr
 
 
-def test_without_the_extra_the_command_says_how_to_install_it(env: dict[str, str]) -> None:
-    # `rich` made unimportable, as in an environment without the extra.
-    code = "import sys; sys.modules['rich'] = None; from openrouter_generations.cli import main; sys.exit(main([]))"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)
+def test_without_the_extra_the_command_says_how_to_install_it(
+    env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "rich", None)  # unimportable, as in an environment without the extra
+    result = run_main([], env)
     assert result.returncode == 2
     assert result.stderr == (
         "openrouter-generations: the command line needs the 'cli' extra: pip install 'openrouter-generations[cli]'\n"
     )
+    assert result.stdout == ""
