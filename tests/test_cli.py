@@ -100,9 +100,19 @@ def run(
     return run_main(argv, env, stdin=stdin, tty=tty)
 
 
-def run_main(argv: list[str], env: dict[str, str], *, stdin: str | None = None, tty: bool = False) -> Ran:
-    out, err = (_Terminal() if tty else io.StringIO()), io.StringIO()
-    stdin_stream = io.TextIOWrapper(io.BytesIO((stdin or "").encode()), encoding="utf-8")
+def run_main(
+    argv: list[str],
+    env: dict[str, str],
+    *,
+    stdin: str | None = None,
+    stdin_bytes: bytes | None = None,
+    tty: bool = False,
+    stderr_tty: bool = False,
+) -> Ran:
+    """`openrouter-generations ARGV...` in this process (see `run`)."""
+    out, err = (_Terminal() if tty else io.StringIO()), (_Terminal() if stderr_tty else io.StringIO())
+    data = stdin_bytes if stdin_bytes is not None else (stdin or "").encode()
+    stdin_stream = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8")
     with (
         _fresh_process_state(),
         mock.patch.dict(os.environ, env, clear=True),
@@ -616,3 +626,220 @@ def test_without_the_extra_the_command_says_how_to_install_it(
         "openrouter-generations: the command line needs the 'cli' extra: pip install 'openrouter-generations[cli]'\n"
     )
     assert result.stdout == ""
+
+
+# -- the options: help, defaults and what a bad value says -------------------------------------------
+
+
+def _normalized(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize("command", ["get", "costs"])
+def test_each_commands_help_describes_every_option(fake: FakeOpenRouter, env: dict[str, str], command: str) -> None:
+    result = run_main([command, "--help"], env)
+    assert result.returncode == 0
+    shown = _normalized(result.stdout)
+    assert shown.startswith(f"usage: openrouter-generations {command} ")
+    for option, text in [
+        ("--api-key KEY", "the OpenRouter API key (default: $OPENROUTER_API_KEY)"),
+        ("--server-url URL", "the API's base URL (default: https://openrouter.ai/api/v1)"),
+        ("--timeout SECONDS", "per attempt (default: 15)"),
+        ("--concurrency N", "lookups at once (default: 16)"),
+        ("--wait SECONDS", "retry 'not found' this long: ids of completions that just ended (default: 0)"),
+        ("--cache PATH", "the cache file (default: under the user's cache directory)"),
+        ("--no-cache", "neither read nor write the cache"),
+        ("--field NAME", "also show this field of the record (one the documented set lacks); repeatable"),
+        ("-v, --verbose", "log each retry on stderr"),
+    ]:
+        assert f"{option} {text}" in shown, option
+    for group in ("connection:", "output:"):
+        assert group in shown
+    if command == "get":
+        assert "ID [ID ...]" in shown
+        assert "ID generation ids (gen-...)" in shown
+        assert "--json print each record as the API sent it" in shown
+    else:
+        assert "[FILE]" in shown
+        assert (
+            "FILE ids one a line, or JSON lines with an \"id\"; '#' comments and blank lines skipped (default: - stdin)"
+        ) in shown
+        assert "--format {table,csv,json} default: table on a terminal, csv otherwise" in shown
+        assert (
+            "--totals-file PATH with --format csv: also write the totals, per model, per provider and in all, as CSV "
+            "to PATH"
+        ) in shown
+
+
+def test_the_help_names_both_commands_and_every_exit_status(env: dict[str, str]) -> None:
+    result = run_main(["--help"], env)
+    assert result.returncode == 0
+    shown = _normalized(result.stdout)
+    assert shown.startswith("usage: openrouter-generations [-h] [--version] COMMAND ...")
+    assert "Look OpenRouter generations up by id: exact cost, native tokens, latency, provider." in shown
+    assert "get show generations, one after the other" in shown
+    assert "costs a row per id, and exact totals" in shown
+    assert (
+        "Exit status: 0 every id found, 1 some not (each listed with its reason), 2 usage error, "
+        "130 interrupted (totals so far, marked incomplete)."
+    ) in shown
+
+
+def test_version_names_the_package_version(env: dict[str, str]) -> None:
+    from openrouter_generations import __version__
+
+    result = run_main(["--version"], env)
+    assert result.returncode == 0
+    assert result.stdout == f"openrouter-generations {__version__}\n"
+
+
+def test_a_command_is_required(env: dict[str, str]) -> None:
+    result = run_main([], env)
+    assert result.returncode == 2
+    assert "the following arguments are required: COMMAND" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--timeout", "0", "argument --timeout: must be more than 0 seconds"),
+        ("--timeout", "soon", "argument --timeout: not a number of seconds: 'soon'"),
+        ("--timeout", "-1", "argument --timeout: not a number of seconds: '-1'"),
+        ("--timeout", "inf", "argument --timeout: not a number of seconds: 'inf'"),
+        ("--timeout", "nan", "argument --timeout: not a number of seconds: 'nan'"),
+        ("--wait", "-0.5", "argument --wait: not a number of seconds: '-0.5'"),
+        ("--wait", "later", "argument --wait: not a number of seconds: 'later'"),
+        ("--concurrency", "0", "argument --concurrency: must be at least 1"),
+        ("--concurrency", "-3", "argument --concurrency: must be at least 1"),
+        ("--concurrency", "2.5", "argument --concurrency: not a whole number: '2.5'"),
+    ],
+)
+def test_a_bad_number_says_what_it_must_be(
+    fake: FakeOpenRouter, env: dict[str, str], option: str, value: str, message: str
+) -> None:
+    result = run(fake, env, "get", f"{option}={value}", "gen-0")
+    assert result.returncode == 2
+    assert result.stderr.rstrip().endswith(f"error: {message}"), result.stderr
+    assert fake.requests == []
+
+
+@pytest.mark.parametrize(("option", "value"), [("--wait", "0"), ("--concurrency", "1"), ("--timeout", "0.5")])
+def test_the_smallest_allowed_numbers_are_accepted(
+    fake: FakeOpenRouter, env: dict[str, str], records: Any, option: str, value: str
+) -> None:
+    result = run(fake, env, "get", "--no-cache", option, value, "gen-0")
+    assert result.returncode == 0, result.stderr
+    assert len(fake.requests) == 1
+
+
+def test_sixteen_lookups_at_once_by_default(fake: FakeOpenRouter, env: dict[str, str], tmp_path: pathlib.Path) -> None:
+    ids = [fake.add_generation()["id"] for _ in range(24)]
+    fake.latency_ms = 100
+    result = run(fake, env, "costs", "--no-cache", "--format", "json", ids_file(tmp_path, "\n".join(ids)))
+    assert result.returncode == 0, result.stderr
+    assert fake.peak_in_flight == 16
+
+
+def test_totals_file_without_csv_says_which_format_it_goes_with(
+    fake: FakeOpenRouter, env: dict[str, str], tmp_path: pathlib.Path
+) -> None:
+    for fmt in (["--format", "json"], ["--format", "table"], []):
+        result = run(fake, env, "costs", *fmt, "--totals-file", str(tmp_path / "t.csv"), ids_file(tmp_path, "gen-0"))
+        assert result.returncode == 2
+        assert result.stderr == (
+            "openrouter-generations: --totals-file goes with --format csv (table and json show the totals themselves)\n"
+        )
+    assert fake.requests == []
+    assert not (tmp_path / "t.csv").exists()
+
+
+# -- reading ids -------------------------------------------------------------------------------------
+
+
+def test_a_file_that_is_not_utf8_is_named(fake: FakeOpenRouter, env: dict[str, str], tmp_path: pathlib.Path) -> None:
+    path = tmp_path / "ids.bin"
+    path.write_bytes(b"gen-0\n\xff\xfe\n")
+    result = run(fake, env, "costs", str(path))
+    assert result.returncode == 2
+    assert result.stderr == f"openrouter-generations: {path} is not UTF-8 text\n"
+    assert fake.requests == []
+
+
+def test_stdin_that_is_not_utf8_is_named(fake: FakeOpenRouter, env: dict[str, str]) -> None:
+    result = run_main(["costs", "--server-url", fake.server_url], env, stdin_bytes=b"gen-\xe9\n")
+    assert result.returncode == 2
+    assert result.stderr == "openrouter-generations: stdin is not UTF-8 text\n"
+
+
+def test_a_utf8_bom_is_not_part_of_the_first_id(fake: FakeOpenRouter, env: dict[str, str], records: Any) -> None:
+    result = run_main(
+        ["costs", "--server-url", fake.server_url, "--format", "json"], env, stdin_bytes=b"\xef\xbb\xbfgen-0\ngen-1\n"
+    )
+    assert result.returncode == 0, result.stderr
+    assert [r["id"] for r in json.loads(result.stdout)["rows"]] == ["gen-0", "gen-1"]
+
+
+@pytest.mark.parametrize("path", ["-", "FILE"])
+def test_a_line_that_starts_like_json_but_is_not_names_its_line(
+    fake: FakeOpenRouter, env: dict[str, str], tmp_path: pathlib.Path, path: str
+) -> None:
+    text = "# ids\ngen-0\n\n{not json\ngen-1\n"
+    where = ids_file(tmp_path, text) if path == "FILE" else "-"
+    result = run(fake, env, "costs", where, stdin=text)
+    assert result.returncode == 2
+    name = "stdin" if path == "-" else where
+    assert result.stderr == f"openrouter-generations: {name}, line 4: starts with '{{' but is not JSON\n"
+    assert fake.requests == []
+
+
+def test_json_lines_without_a_usable_id_are_skipped_and_counted(
+    fake: FakeOpenRouter, env: dict[str, str], records: Any
+) -> None:
+    log = "\n".join(
+        [
+            json.dumps({"id": ""}),
+            json.dumps({"id": 7}),
+            json.dumps({"id": None}),
+            json.dumps({"error": {"code": 429}}),
+            "  " + json.dumps({"id": "gen-2"}) + "  ",
+            "   # an indented comment",
+            "gen-2",
+            "gen-3",
+            "gen-3",
+        ]
+    )
+    result = run(fake, env, "costs", "--format", "json", stdin=log)
+    assert result.returncode == 0, result.stderr
+    assert [r["id"] for r in json.loads(result.stdout)["rows"]] == ["gen-2", "gen-3"]
+    assert result.stderr == (
+        "openrouter-generations: 2 repeated ids looked up (and counted) once\n"
+        'openrouter-generations: 4 JSON lines without an "id" skipped\n'
+    )
+
+
+def test_without_repeats_or_idless_lines_nothing_is_said(
+    fake: FakeOpenRouter, env: dict[str, str], records: Any
+) -> None:
+    result = run(fake, env, "costs", "--format", "json", stdin="gen-0\ngen-1\n")
+    assert result.returncode == 0
+    assert result.stderr == ""
+
+
+def test_a_directory_or_an_unreadable_path_is_a_usage_error(
+    fake: FakeOpenRouter, env: dict[str, str], tmp_path: pathlib.Path
+) -> None:
+    result = run(fake, env, "costs", str(tmp_path))
+    assert result.returncode == 2
+    assert result.stderr == f"openrouter-generations: {tmp_path} is a directory, not a file of ids\n"
+    below_a_file = f"{ids_file(tmp_path, 'gen-0')}/more"
+    result = run(fake, env, "costs", below_a_file)
+    assert result.returncode == 2
+    assert result.stderr == f"openrouter-generations: cannot read {below_a_file}: Not a directory\n"
+    assert fake.requests == []
+
+
+def test_get_looks_a_repeated_id_up_once(fake: FakeOpenRouter, env: dict[str, str], records: Any) -> None:
+    result = run(fake, env, "get", "--no-cache", "--json", "gen-1", "gen-0", "gen-1")
+    assert result.returncode == 0, result.stderr
+    assert [json.loads(line)["data"]["id"] for line in result.stdout.splitlines()] == ["gen-1", "gen-0"]
+    assert len(fake.requests) == 2
