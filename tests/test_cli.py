@@ -843,3 +843,314 @@ def test_get_looks_a_repeated_id_up_once(fake: FakeOpenRouter, env: dict[str, st
     assert result.returncode == 0, result.stderr
     assert [json.loads(line)["data"]["id"] for line in result.stdout.splitlines()] == ["gen-1", "gen-0"]
     assert len(fake.requests) == 2
+
+
+# -- what `get` shows ----------------------------------------------------------------------------------
+
+
+def _summary_lines(out: str) -> dict[str, str]:
+    """The summary grid as {label: text}; the normalized token counts, which have no label, as ""."""
+    lines = {}
+    for line in out.splitlines()[1:]:
+        if line.strip().endswith("(normalized)"):
+            lines[""] = _normalized(line)
+        else:
+            label, _, text = line.strip().partition("  ")
+            lines[label] = _normalized(text)
+    return lines
+
+
+def test_get_shows_every_part_of_a_generation(fake: FakeOpenRouter, env: dict[str, str]) -> None:
+    fake.add_generation(
+        id="gen-full",
+        model="openai/gpt-4o",
+        provider_name="OpenAI",
+        api_type="completions",
+        created_at="2026-11-20T23:33:19.433273+00:00",
+        total_cost=0.0004175,
+        cache_discount=0.00003,
+        upstream_inference_cost=0.0002,
+        native_tokens_prompt=43,
+        native_tokens_cached=12,
+        native_tokens_completion=27,
+        native_tokens_reasoning=5,
+        native_tokens_completion_images=2,
+        tokens_prompt=42,
+        tokens_completion=26,
+        latency=412.5,
+        generation_time=1204,
+        finish_reason="stop",
+        native_finish_reason="end_turn",
+        provider_responses=[{"provider_name": "Azure", "status": 429}, {"provider_name": "OpenAI", "status": 200}],
+        brand_new_field=[1, True],
+    )
+    result = run(fake, env, "get", "--field", "brand_new_field", "--field", "streamed", "gen-full")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0].rstrip() == "gen-full"
+    assert _summary_lines(result.stdout) == {
+        "model": "openai/gpt-4o via OpenAI (completions)",
+        "created": "2026-11-20T23:33:19.433273+00:00",
+        "cost": "$0.0004175 (cache discount $0.00003), upstream $0.0002",
+        "tokens": "43 prompt (12 cached) + 27 completion (5 reasoning, 2 images) (native, billed)",
+        "": "42 prompt + 26 completion (normalized)",
+        "timing": "412.5 ms to first token, 1204 ms generating",
+        "finish": "stop (provider: end_turn)",
+        "attempts": "Azure 429, OpenAI 200",
+        "brand_new_field": "[1, true]",
+        "streamed": "true",
+    }
+
+
+def test_get_says_what_a_sparse_generation_lacks(fake: FakeOpenRouter, env: dict[str, str]) -> None:
+    fake.add_generation(
+        id="gen-sparse",
+        model="x/y",
+        provider_name=None,
+        api_type=None,
+        total_cost=0.5,
+        cache_discount=None,
+        upstream_inference_cost=None,
+        native_tokens_prompt=None,
+        native_tokens_cached=0,
+        native_tokens_completion=None,
+        native_tokens_reasoning=0,
+        native_tokens_completion_images=None,
+        tokens_prompt=None,
+        tokens_completion=None,
+        latency=None,
+        generation_time=None,
+        finish_reason=None,
+        native_finish_reason=None,
+        provider_responses=[],
+        cancelled=False,
+    )
+    result = run(fake, env, "get", "--field", "cancelled", "--field", "not_sent_at_all", "gen-sparse")
+    assert result.returncode == 0, result.stderr
+    lines = _summary_lines(result.stdout)
+    assert lines["model"] == "x/y via (unknown provider)"
+    assert lines["cost"] == "$0.5"
+    assert lines["tokens"] == "? prompt + ? completion (native, billed)"
+    assert lines[""] == "? prompt + ? completion (normalized)"
+    assert lines["timing"] == "(not sent)"
+    assert lines["finish"] == "(none)"
+    assert "attempts" not in lines
+    assert lines["cancelled"] == "false"
+    assert lines["not_sent_at_all"] == ""
+
+
+def test_get_shows_generation_time_alone_and_a_finish_the_provider_agrees_on(
+    fake: FakeOpenRouter, env: dict[str, str]
+) -> None:
+    fake.add_generation(
+        id="gen-t", latency=None, generation_time=99.5, finish_reason="length", native_finish_reason="length"
+    )
+    lines = _summary_lines(run(fake, env, "get", "gen-t").stdout)
+    assert lines["timing"] == "99.5 ms generating"
+    assert lines["finish"] == "length"
+
+
+def test_get_json_adds_the_newline_a_body_lacks(fake: FakeOpenRouter, env: dict[str, str], records: Any) -> None:
+    bodies = [json.dumps({"data": records[0]}), json.dumps({"data": records[1]}) + "\n"]
+    fake.script("gen-0", Reply(body=bodies[0]))
+    fake.script("gen-1", Reply(body=bodies[1]))
+    result = run(fake, env, "get", "--no-cache", "--json", "gen-0", "gen-1")
+    assert result.stdout == bodies[0] + "\n" + bodies[1]
+
+
+# -- what `costs` shows -----------------------------------------------------------------------------
+
+
+def test_costs_table_has_a_row_per_id_and_totals_per_group(
+    fake: FakeOpenRouter, env: dict[str, str], records: Any, tmp_path: pathlib.Path
+) -> None:
+    fake.add_generation(id="gen-f", model="a/b", provider_name="P", total_cost=0.5, extra_col=True)
+    path = ids_file(tmp_path, "gen-0\ngen-5\ngen-f\ngen-nope\n")
+    result = run(fake, env, "costs", "--format", "table", "--field", "extra_col", path)
+    assert result.returncode == 1
+    lines = [_normalized(line) for line in result.stdout.splitlines()]
+    rec = records[0]
+    assert "Generations" in lines
+    assert "id model provider prompt completion cost extra_col" in lines
+    assert (
+        f"gen-0 openai/gpt-4o OpenAI {rec['native_tokens_prompt']} {rec['native_tokens_completion']} $0.0004175"
+    ) in lines
+    assert f"gen-5 x/y {records[5]['native_tokens_prompt']} {records[5]['native_tokens_completion']} $0.2" in lines
+    assert any(line.startswith("gen-f a/b P ") and line.endswith(" $0.5 true") for line in lines)
+    assert "Not found" in lines
+    assert "id reason" in lines
+    assert "gen-nope not found (HTTP 404)" in lines
+    assert "Totals" in lines
+    assert "count prompt completion cost" in lines
+    prompt = rec["native_tokens_prompt"] + records[5]["native_tokens_prompt"] + 42
+    completion = rec["native_tokens_completion"] + records[5]["native_tokens_completion"] + 27
+    assert f"all 3 {prompt} {completion} $0.7004175" in lines
+    assert any(line.startswith("model openai/gpt-4o 1 ") and line.endswith("$0.0004175") for line in lines)
+    assert any(line.startswith("model x/y 1 ") for line in lines)
+    assert any(line.startswith("provider (unknown) 1 ") and line.endswith("$0.2") for line in lines)
+    assert any(line.startswith("provider P 1 ") for line in lines)
+    order = [line.split()[1] for line in lines if line.startswith(("model ", "provider "))]
+    assert order == ["a/b", "openai/gpt-4o", "x/y", "(unknown)", "OpenAI", "P"]
+
+
+def test_costs_table_of_all_found_has_no_failure_table(
+    fake: FakeOpenRouter, env: dict[str, str], records: Any, tmp_path: pathlib.Path
+) -> None:
+    result = run(fake, env, "costs", "--format", "table", ids_file(tmp_path, "gen-1"))
+    assert result.returncode == 0
+    assert "Not found" not in result.stdout
+    assert "reason" not in result.stdout
+
+
+def test_a_table_is_the_default_on_a_terminal(
+    fake: FakeOpenRouter, env: dict[str, str], records: Any, tmp_path: pathlib.Path
+) -> None:
+    result = run(fake, env, "costs", ids_file(tmp_path, "gen-0"), tty=True)
+    assert result.returncode == 0
+    assert "Totals" in result.stdout
+    assert "id,upstream_id" not in result.stdout
+    assert result.stderr == ""
+
+
+@pytest.mark.parametrize(("columns", "width"), [(None, 120), ("90", 90)])
+def test_a_piped_table_is_as_wide_as_columns_says_else_120(
+    fake: FakeOpenRouter,
+    env: dict[str, str],
+    tmp_path: pathlib.Path,
+    columns: str | None,
+    width: int,
+) -> None:
+    fake.add_generation(id="gen-" + "w" * 200, model="m/" + "n" * 200)
+    env.pop("COLUMNS")
+    if columns is not None:
+        env["COLUMNS"] = columns
+    result = run(fake, env, "costs", "--format", "table", ids_file(tmp_path, "gen-" + "w" * 200))
+    assert max(len(line) for line in result.stdout.splitlines()) == width
+
+
+def test_costs_csv_lists_failures_last_with_empty_cells_and_asked_fields(
+    fake: FakeOpenRouter, env: dict[str, str], records: Any, tmp_path: pathlib.Path
+) -> None:
+    fake.add_generation(id="gen-f", total_cost=0.5, extra_col={"a": 1})
+    path = ids_file(tmp_path, "gen-nope\ngen-f\n")
+    result = run(
+        fake, env, "costs", "--format", "csv", "--field", "extra_col", "--field", "model", "--field", "extra_col", path
+    )
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows[0] == [*DOCUMENTED_FIELDS, "extra_col", "error"]
+    found = dict(zip(rows[0], rows[1], strict=True))
+    assert found["id"] == "gen-f"
+    assert found["extra_col"] == '{"a": 1}'
+    assert found["streamed"] == "true"
+    assert found["error"] == ""
+    assert rows[2] == ["gen-nope", *[""] * len(DOCUMENTED_FIELDS), "not found (HTTP 404)"]
+    assert result.stderr == "openrouter-generations: 1 found, 1 not found, total 0.5 USD\n"
+
+
+def test_the_totals_file_has_a_row_per_group(
+    fake: FakeOpenRouter, env: dict[str, str], records: Any, tmp_path: pathlib.Path
+) -> None:
+    totals = tmp_path / "totals.csv"
+    result = run(
+        fake, env, "costs", "--format", "csv", "--totals-file", str(totals), ids_file(tmp_path, "gen-4\ngen-5")
+    )
+    assert result.returncode == 0
+    prompt = [records[i]["native_tokens_prompt"] for i in (4, 5)]
+    completion = [records[i]["native_tokens_completion"] for i in (4, 5)]
+    assert list(csv.reader(io.StringIO(totals.read_text()))) == [
+        ["group", "name", "count", "total_cost", "native_tokens_prompt", "native_tokens_completion", "incomplete"],
+        ["model", "x/y", "2", "0.3", str(sum(prompt)), str(sum(completion)), "false"],
+        ["provider", "(unknown)", "1", "0.2", str(prompt[1]), str(completion[1]), "false"],
+        ["provider", "Together", "1", "0.1", str(prompt[0]), str(completion[0]), "false"],
+        ["all", "", "2", "0.3", str(sum(prompt)), str(sum(completion)), "false"],
+    ]
+
+
+def test_a_totals_file_that_cannot_be_written_is_a_usage_error(
+    fake: FakeOpenRouter, env: dict[str, str], records: Any, tmp_path: pathlib.Path
+) -> None:
+    where = tmp_path / "no-such-dir" / "totals.csv"
+    result = run(fake, env, "costs", "--format", "csv", "--totals-file", str(where), ids_file(tmp_path, "gen-0"))
+    assert result.returncode == 2
+    assert result.stderr == f"openrouter-generations: cannot write the totals to {where}: No such file or directory\n"
+
+
+def test_costs_json_counts_what_was_requested(
+    fake: FakeOpenRouter, env: dict[str, str], records: Any, tmp_path: pathlib.Path
+) -> None:
+    result = run(fake, env, "costs", "--format", "json", ids_file(tmp_path, "gen-0\ngen-x\ngen-y"))
+    out = json.loads(result.stdout)
+    assert out["requested"] == 3
+    assert [f["id"] for f in out["failed"]] == ["gen-x", "gen-y"]
+    assert result.stdout.endswith("}\n")
+    assert result.stdout.startswith('{\n  "requested": 3,')
+
+
+def test_costs_of_no_ids_is_an_empty_total(fake: FakeOpenRouter, env: dict[str, str]) -> None:
+    result = run(fake, env, "costs", "--format", "json", stdin="# nothing today\n")
+    assert result.returncode == 0
+    assert json.loads(result.stdout)["totals"]["all"]["count"] == 0
+    assert fake.requests == []
+
+
+# -- why an id has no record -----------------------------------------------------------------------------
+
+
+def test_a_server_error_is_reported_with_its_message(fake: FakeOpenRouter, env: dict[str, str], records: Any) -> None:
+    fake.script("gen-1", Reply(400, body={"error": {"code": 400, "message": "bad id, really"}}))
+    result = run(fake, env, "get", "--no-cache", "gen-0", "gen-1")
+    assert result.returncode == 1
+    line = result.stderr.splitlines()[0]
+    assert line.startswith("openrouter-generations: gen-1: ")
+    assert "400" in line
+    assert "bad id, really" in line
+
+
+def test_a_not_found_waited_for_says_how_many_attempts(fake: FakeOpenRouter, env: dict[str, str], records: Any) -> None:
+    fake.script("gen-0", Reply(404), Reply(404), Reply(404), Reply(404), Reply(404), Reply(404))
+    result = run(fake, env, "get", "--no-cache", "--wait", "0.6", "gen-0")
+    assert result.returncode == 1
+    attempts = len(fake.requests)
+    assert attempts > 1
+    assert result.stderr == f"openrouter-generations: gen-0: not found (HTTP 404) (after {attempts} attempts)\n"
+
+
+def test_an_id_the_client_refuses_says_it_is_not_valid(fake: FakeOpenRouter, env: dict[str, str], records: Any) -> None:
+    result = run(fake, env, "get", "--no-cache", "gen-0", "")
+    assert result.returncode == 1
+    assert result.stderr == (
+        "openrouter-generations: : not a valid id: id must be a non-empty generation id, e.g. 'gen-...'\n"
+    )
+
+
+def test_a_refused_key_is_said_once_with_where_to_get_one(
+    fake: FakeOpenRouter, env: dict[str, str], records: Any
+) -> None:
+    env["OPENROUTER_API_KEY"] = "sk-or-v1-other"
+    result = run(fake, env, "get", "--no-cache", "gen-0", "gen-1")
+    assert result.stderr == (
+        "openrouter-generations: the API key was refused (HTTP 401): set OPENROUTER_API_KEY or pass --api-key "
+        "(keys: https://openrouter.ai/settings/keys)\n"
+    )
+
+
+@pytest.mark.parametrize("key", ["", None])
+def test_an_empty_key_is_no_key(fake: FakeOpenRouter, env: dict[str, str], key: str | None) -> None:
+    if key is None:
+        env["OPENROUTER_API_KEY"] = ""
+        result = run(fake, env, "get", "gen-0")
+    else:
+        result = run(fake, env, "get", "--api-key", key, "gen-0")
+    assert result.returncode == 2
+    assert result.stderr == (
+        "openrouter-generations: no API key: set OPENROUTER_API_KEY or pass --api-key "
+        "(keys: https://openrouter.ai/settings/keys)\n"
+    )
+
+
+def test_a_server_that_cannot_be_reached_names_the_url_and_the_cause(env: dict[str, str]) -> None:
+    with FakeOpenRouter() as gone:
+        url = gone.server_url
+    result = run_main(["get", "--server-url", url, "--no-cache", "--timeout", "1", "gen-0", "gen-1"], env)
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"openrouter-generations: could not connect to {url} (")
+    assert result.stderr.endswith("): check --server-url and the network\n")
