@@ -77,9 +77,9 @@ def report(module: str | None) -> int:
     seen: set[str] = set()
     rows = []
     survivors: list[tuple[str, pathlib.Path]] = []
-    for meta in sorted((ROOT / "mutants" / PACKAGE).glob("*.py.meta")):
-        source = pathlib.Path(PACKAGE) / meta.name.removesuffix(".meta")
-        if module and source.stem != module.removesuffix(".py"):
+    for meta in sorted((ROOT / "mutants" / PACKAGE).rglob("*.py.meta")):
+        source = meta.relative_to(ROOT / "mutants").with_suffix("")
+        if module and _module_path(source) != module.removesuffix(".py"):
             continue
         codes = json.loads(meta.read_text())["exit_code_by_key"]
         counts: Counter[str] = Counter()
@@ -99,7 +99,7 @@ def report(module: str | None) -> int:
                 survivors.append((name, source))
         judged = counts["killed"] + counts["survived"] + counts["other"]
         if judged or counts["equivalent"]:
-            rows.append((source.name, judged, counts, 100.0 * counts["killed"] / judged if judged else 100.0))
+            rows.append((_module_path(source), judged, counts, 100.0 * counts["killed"] / judged if judged else 100.0))
 
     for name, source in survivors:
         print(get_diff_for_mutant(name, path=source).rstrip() or name)
@@ -113,10 +113,19 @@ def report(module: str | None) -> int:
     killed, judged = sum(r[2]["killed"] for r in rows), sum(r[1] for r in rows)
     if len(rows) > 1 and judged:
         print(f"{'all':<16} {judged:>7} {killed:>6} {'':>8} {'':>5} {'':>6} {100.0 * killed / judged:>6.1f}%")
-    stale = sorted(n for n in equivalent if n not in seen and (not module or f".{module.removesuffix('.py')}." in n))
+    stale = sorted(n for n in equivalent if n not in seen and (not module or f".{_dotted(module)}." in n))
     for name in stale:
         print(f"equivalent.txt lists {name}, which this run did not make: update the list")
     return 0
+
+
+def _module_path(source: pathlib.Path) -> str:
+    """`cli/_run` for overrides/openrouter_generations/cli/_run.py: the form --module takes."""
+    return source.relative_to(PACKAGE).with_suffix("").as_posix()
+
+
+def _dotted(module: str) -> str:
+    return module.removesuffix(".py").replace("/", ".")
 
 
 def main() -> int:

@@ -1,13 +1,20 @@
-"""The installed `openrouter-generations` command, run as a subprocess against the fake over a socket.
+"""The `openrouter-generations` command against the fake over a socket.
 
-Each run is checked for what a user must never see: a traceback, or the key.
+Its behaviours run in this process, through `cli.main([...])` with stdin, stdout, stderr and the
+environment of a fresh run: so a test reaches the code it tests. What only a real process shows
+(the installed script and `python -m`, exit statuses through a shell, Ctrl-C, a terminal, a
+closed pipe) runs the installed console script as a subprocess. Each run is checked for what a
+user must never see: a traceback, or the key.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import dataclasses
 import io
 import json
+import logging
 import os
 import pathlib
 import pty
@@ -16,18 +23,21 @@ import signal
 import subprocess
 import sys
 import time
+import warnings
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
+from unittest import mock
 
 import pytest
 
+from openrouter_generations import cli
 from openrouter_generations.report import DOCUMENTED_FIELDS
 from openrouter_generations.testing import FakeOpenRouter, Reply
 from tests.conftest import SECRET_KEY
 
 SCRIPT = shutil.which("openrouter-generations", path=str(pathlib.Path(sys.executable).parent))
-pytestmark = pytest.mark.skipif(SCRIPT is None, reason="the console script is installed by `make` (pip install -e .)")
+needs_script = pytest.mark.skipif(SCRIPT is None, reason="the console script is installed by `make` (pip install -e .)")
 
 COSTS = ["0.0004175", "0.0021", "0.00001234", "0.3", "0.1", "0.2"]
 MODELS = ["openai/gpt-4o", "anthropic/claude-sonnet-4", "openai/gpt-4o", "openai/gpt-4o", "x/y", "x/y"]
@@ -61,9 +71,82 @@ def env(tmp_path: pathlib.Path, fake: FakeOpenRouter) -> dict[str, str]:
     return environ
 
 
+@dataclasses.dataclass
+class Ran:
+    """What a run of the command left: its exit status and what it wrote."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
 def run(
+    fake: FakeOpenRouter,
+    env: dict[str, str],
+    *args: str,
+    stdin: str | None = None,
+    url: bool = True,
+    tty: bool = False,
+) -> Ran:
+    """`openrouter-generations COMMAND --server-url URL ARGS...` in this process, as a fresh run:
+    `env` as the environment, `stdin` as standard input, stdout a terminal if `tty`."""
+    command, rest = args[0], list(args[1:])
+    argv = [command, *(["--server-url", fake.server_url] if url else []), *rest]
+    return run_main(argv, env, stdin=stdin, tty=tty)
+
+
+def run_main(
+    argv: list[str],
+    env: dict[str, str],
+    *,
+    stdin: str | None = None,
+    stdin_bytes: bytes | None = None,
+    tty: bool = False,
+    stderr_tty: bool = False,
+) -> Ran:
+    """`openrouter-generations ARGV...` in this process (see `run`)."""
+    out, err = (_Terminal() if tty else io.StringIO()), (_Terminal() if stderr_tty else io.StringIO())
+    data = stdin_bytes if stdin_bytes is not None else (stdin or "").encode()
+    stdin_stream = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8")
+    with (
+        _fresh_process_state(),
+        mock.patch.dict(os.environ, env, clear=True),
+        mock.patch.object(sys, "stdin", stdin_stream),
+        contextlib.redirect_stdout(out),
+        contextlib.redirect_stderr(err),
+    ):
+        try:
+            code: object = cli.main(argv)
+        except SystemExit as exit_:  # argparse's usage errors, --version
+            code = exit_.code
+        except KeyboardInterrupt:
+            pytest.fail(f"Ctrl-C escaped the command: {err.getvalue()}")
+    ran = Ran(code if isinstance(code, int) else 0 if code is None else 1, out.getvalue(), err.getvalue())
+    clean(ran.stdout + ran.stderr)
+    return ran
+
+
+@contextlib.contextmanager
+def _fresh_process_state() -> Iterator[None]:
+    """What one run of the command may change for the rest of its process (a log handler on
+    stderr, the warnings hook), put back as it was, as the process's end would."""
+    logger = logging.getLogger("openrouter_generations")
+    handlers, level, showwarning = list(logger.handlers), logger.level, warnings.showwarning
+    try:
+        yield
+    finally:
+        logger.handlers[:], logger.level, warnings.showwarning = handlers, level, showwarning
+
+
+def run_process(
     fake: FakeOpenRouter, env: dict[str, str], *args: str, stdin: str | None = None, url: bool = True
 ) -> subprocess.CompletedProcess[str]:
+    """The same command run by the installed console script, in a process of its own."""
     assert SCRIPT is not None
     command, rest = args[0], list(args[1:])
     argv = [SCRIPT, command, *(["--server-url", fake.server_url] if url else []), *rest]
@@ -125,6 +208,20 @@ def test_get_reports_an_unknown_id_and_exits_1(fake: FakeOpenRouter, env: dict[s
     assert "gen-nope: not found (HTTP 404)" in result.stderr
 
 
+@needs_script
+@pytest.mark.parametrize(
+    ("args", "status"),
+    [(["gen-0"], 0), (["gen-0", "gen-nope"], 1), (["--timeout", "0", "gen-0"], 2)],
+)
+def test_the_installed_script_exits_with_the_documented_status(
+    fake: FakeOpenRouter, env: dict[str, str], records: Any, args: list[str], status: int
+) -> None:
+    result = run_process(fake, env, "get", "--no-cache", *args)
+    assert result.returncode == status, result.stderr
+    assert ("gen-nope: not found (HTTP 404)" in result.stderr) is (status == 1)
+
+
+@needs_script
 def test_python_dash_m_runs_the_same_command(fake: FakeOpenRouter, env: dict[str, str], records: Any) -> None:
     argv = [sys.executable, "-m", "openrouter_generations", "get", "--server-url", fake.server_url, "--json", "gen-3"]
     result = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=60, check=False)
@@ -202,6 +299,7 @@ def test_costs_table_shows_rows_failures_and_totals(
     assert f"${exact_sum([COSTS[0], COSTS[3]])}" in out
 
 
+@needs_script
 def test_a_reader_that_stops_early_gets_no_error(
     fake: FakeOpenRouter, env: dict[str, str], tmp_path: pathlib.Path
 ) -> None:
@@ -347,6 +445,7 @@ def test_no_progress_bar_when_stderr_is_not_a_terminal(
     assert result.stderr.strip() == "openrouter-generations: 2 found, 0 not found, total 0.0025175 USD"
 
 
+@needs_script
 def test_a_progress_bar_on_stderr_when_it_is_a_terminal(
     fake: FakeOpenRouter, env: dict[str, str], records: Any, tmp_path: pathlib.Path
 ) -> None:
@@ -393,6 +492,7 @@ def _read_all(fd: int) -> str:
 # -- Ctrl-C ----------------------------------------------------------------------------------------
 
 
+@needs_script
 @pytest.mark.parametrize("fmt", ["json", "table"])
 def test_ctrl_c_prints_the_totals_so_far_marked_incomplete(
     fake: FakeOpenRouter, env: dict[str, str], tmp_path: pathlib.Path, fmt: str
@@ -516,11 +616,541 @@ def test_usage_errors_exit_2(fake: FakeOpenRouter, env: dict[str, str], args: li
     assert "error" in result.stderr or "--totals-file" in result.stderr
 
 
-def test_without_the_extra_the_command_says_how_to_install_it(env: dict[str, str]) -> None:
-    # `rich` made unimportable, as in an environment without the extra.
-    code = "import sys; sys.modules['rich'] = None; from openrouter_generations.cli import main; sys.exit(main([]))"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)
+def test_without_the_extra_the_command_says_how_to_install_it(
+    env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "rich", None)  # unimportable, as in an environment without the extra
+    result = run_main([], env)
     assert result.returncode == 2
     assert result.stderr == (
         "openrouter-generations: the command line needs the 'cli' extra: pip install 'openrouter-generations[cli]'\n"
     )
+    assert result.stdout == ""
+
+
+# -- the options: help, defaults and what a bad value says -------------------------------------------
+
+
+def _normalized(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize("command", ["get", "costs"])
+def test_each_commands_help_describes_every_option(fake: FakeOpenRouter, env: dict[str, str], command: str) -> None:
+    result = run_main([command, "--help"], env)
+    assert result.returncode == 0
+    shown = _normalized(result.stdout)
+    assert shown.startswith(f"usage: openrouter-generations {command} ")
+    for option, text in [
+        ("--api-key KEY", "the OpenRouter API key (default: $OPENROUTER_API_KEY)"),
+        ("--server-url URL", "the API's base URL (default: https://openrouter.ai/api/v1)"),
+        ("--timeout SECONDS", "per attempt (default: 15)"),
+        ("--concurrency N", "lookups at once (default: 16)"),
+        ("--wait SECONDS", "retry 'not found' this long: ids of completions that just ended (default: 0)"),
+        ("--cache PATH", "the cache file (default: under the user's cache directory)"),
+        ("--no-cache", "neither read nor write the cache"),
+        ("--field NAME", "also show this field of the record (one the documented set lacks); repeatable"),
+        ("-v, --verbose", "log each retry on stderr"),
+    ]:
+        assert f"{option} {text}" in shown, option
+    for group in ("connection:", "output:"):
+        assert group in shown
+    if command == "get":
+        assert "ID [ID ...]" in shown
+        assert "ID generation ids (gen-...)" in shown
+        assert "--json print each record as the API sent it" in shown
+    else:
+        assert "[FILE]" in shown
+        assert (
+            "FILE ids one a line, or JSON lines with an \"id\"; '#' comments and blank lines skipped (default: - stdin)"
+        ) in shown
+        assert "--format {table,csv,json} default: table on a terminal, csv otherwise" in shown
+        assert (
+            "--totals-file PATH with --format csv: also write the totals, per model, per provider and in all, as CSV "
+            "to PATH"
+        ) in shown
+
+
+def test_the_help_names_both_commands_and_every_exit_status(env: dict[str, str]) -> None:
+    result = run_main(["--help"], env)
+    assert result.returncode == 0
+    shown = _normalized(result.stdout)
+    assert shown.startswith("usage: openrouter-generations [-h] [--version] COMMAND ...")
+    assert "Look OpenRouter generations up by id: exact cost, native tokens, latency, provider." in shown
+    assert "get show generations, one after the other" in shown
+    assert "costs a row per id, and exact totals" in shown
+    assert (
+        "Exit status: 0 every id found, 1 some not (each listed with its reason), 2 usage error, "
+        "130 interrupted (totals so far, marked incomplete)."
+    ) in shown
+
+
+def test_version_names_the_package_version(env: dict[str, str]) -> None:
+    from openrouter_generations import __version__
+
+    result = run_main(["--version"], env)
+    assert result.returncode == 0
+    assert result.stdout == f"openrouter-generations {__version__}\n"
+
+
+def test_a_command_is_required(env: dict[str, str]) -> None:
+    result = run_main([], env)
+    assert result.returncode == 2
+    assert "the following arguments are required: COMMAND" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--timeout", "0", "argument --timeout: must be more than 0 seconds"),
+        ("--timeout", "soon", "argument --timeout: not a number of seconds: 'soon'"),
+        ("--timeout", "-1", "argument --timeout: not a number of seconds: '-1'"),
+        ("--timeout", "inf", "argument --timeout: not a number of seconds: 'inf'"),
+        ("--timeout", "nan", "argument --timeout: not a number of seconds: 'nan'"),
+        ("--wait", "-0.5", "argument --wait: not a number of seconds: '-0.5'"),
+        ("--wait", "later", "argument --wait: not a number of seconds: 'later'"),
+        ("--concurrency", "0", "argument --concurrency: must be at least 1"),
+        ("--concurrency", "-3", "argument --concurrency: must be at least 1"),
+        ("--concurrency", "2.5", "argument --concurrency: not a whole number: '2.5'"),
+    ],
+)
+def test_a_bad_number_says_what_it_must_be(
+    fake: FakeOpenRouter, env: dict[str, str], option: str, value: str, message: str
+) -> None:
+    result = run(fake, env, "get", f"{option}={value}", "gen-0")
+    assert result.returncode == 2
+    assert result.stderr.rstrip().endswith(f"error: {message}"), result.stderr
+    assert fake.requests == []
+
+
+@pytest.mark.parametrize(("option", "value"), [("--wait", "0"), ("--concurrency", "1"), ("--timeout", "0.5")])
+def test_the_smallest_allowed_numbers_are_accepted(
+    fake: FakeOpenRouter, env: dict[str, str], records: Any, option: str, value: str
+) -> None:
+    result = run(fake, env, "get", "--no-cache", option, value, "gen-0")
+    assert result.returncode == 0, result.stderr
+    assert len(fake.requests) == 1
+
+
+def test_sixteen_lookups_at_once_by_default(fake: FakeOpenRouter, env: dict[str, str], tmp_path: pathlib.Path) -> None:
+    ids = [fake.add_generation()["id"] for _ in range(24)]
+    fake.latency_ms = 100
+    result = run(fake, env, "costs", "--no-cache", "--format", "json", ids_file(tmp_path, "\n".join(ids)))
+    assert result.returncode == 0, result.stderr
+    assert fake.peak_in_flight == 16
+
+
+def test_totals_file_without_csv_says_which_format_it_goes_with(
+    fake: FakeOpenRouter, env: dict[str, str], tmp_path: pathlib.Path
+) -> None:
+    for fmt in (["--format", "json"], ["--format", "table"], []):
+        result = run(fake, env, "costs", *fmt, "--totals-file", str(tmp_path / "t.csv"), ids_file(tmp_path, "gen-0"))
+        assert result.returncode == 2
+        assert result.stderr == (
+            "openrouter-generations: --totals-file goes with --format csv (table and json show the totals themselves)\n"
+        )
+    assert fake.requests == []
+    assert not (tmp_path / "t.csv").exists()
+
+
+# -- reading ids -------------------------------------------------------------------------------------
+
+
+def test_a_file_that_is_not_utf8_is_named(fake: FakeOpenRouter, env: dict[str, str], tmp_path: pathlib.Path) -> None:
+    path = tmp_path / "ids.bin"
+    path.write_bytes(b"gen-0\n\xff\xfe\n")
+    result = run(fake, env, "costs", str(path))
+    assert result.returncode == 2
+    assert result.stderr == f"openrouter-generations: {path} is not UTF-8 text\n"
+    assert fake.requests == []
+
+
+def test_stdin_that_is_not_utf8_is_named(fake: FakeOpenRouter, env: dict[str, str]) -> None:
+    result = run_main(["costs", "--server-url", fake.server_url], env, stdin_bytes=b"gen-\xe9\n")
+    assert result.returncode == 2
+    assert result.stderr == "openrouter-generations: stdin is not UTF-8 text\n"
+
+
+def test_a_utf8_bom_is_not_part_of_the_first_id(fake: FakeOpenRouter, env: dict[str, str], records: Any) -> None:
+    result = run_main(
+        ["costs", "--server-url", fake.server_url, "--format", "json"], env, stdin_bytes=b"\xef\xbb\xbfgen-0\ngen-1\n"
+    )
+    assert result.returncode == 0, result.stderr
+    assert [r["id"] for r in json.loads(result.stdout)["rows"]] == ["gen-0", "gen-1"]
+
+
+@pytest.mark.parametrize("path", ["-", "FILE"])
+def test_a_line_that_starts_like_json_but_is_not_names_its_line(
+    fake: FakeOpenRouter, env: dict[str, str], tmp_path: pathlib.Path, path: str
+) -> None:
+    text = "# ids\ngen-0\n\n{not json\ngen-1\n"
+    where = ids_file(tmp_path, text) if path == "FILE" else "-"
+    result = run(fake, env, "costs", where, stdin=text)
+    assert result.returncode == 2
+    name = "stdin" if path == "-" else where
+    assert result.stderr == f"openrouter-generations: {name}, line 4: starts with '{{' but is not JSON\n"
+    assert fake.requests == []
+
+
+def test_json_lines_without_a_usable_id_are_skipped_and_counted(
+    fake: FakeOpenRouter, env: dict[str, str], records: Any
+) -> None:
+    log = "\n".join(
+        [
+            json.dumps({"id": ""}),
+            json.dumps({"id": 7}),
+            json.dumps({"id": None}),
+            json.dumps({"error": {"code": 429}}),
+            "  " + json.dumps({"id": "gen-2"}) + "  ",
+            "   # an indented comment",
+            "gen-2",
+            "gen-3",
+            "gen-3",
+        ]
+    )
+    result = run(fake, env, "costs", "--format", "json", stdin=log)
+    assert result.returncode == 0, result.stderr
+    assert [r["id"] for r in json.loads(result.stdout)["rows"]] == ["gen-2", "gen-3"]
+    assert result.stderr == (
+        "openrouter-generations: 2 repeated ids looked up (and counted) once\n"
+        'openrouter-generations: 4 JSON lines without an "id" skipped\n'
+    )
+
+
+def test_without_repeats_or_idless_lines_nothing_is_said(
+    fake: FakeOpenRouter, env: dict[str, str], records: Any
+) -> None:
+    result = run(fake, env, "costs", "--format", "json", stdin="gen-0\ngen-1\n")
+    assert result.returncode == 0
+    assert result.stderr == ""
+
+
+def test_a_directory_or_an_unreadable_path_is_a_usage_error(
+    fake: FakeOpenRouter, env: dict[str, str], tmp_path: pathlib.Path
+) -> None:
+    result = run(fake, env, "costs", str(tmp_path))
+    assert result.returncode == 2
+    assert result.stderr == f"openrouter-generations: {tmp_path} is a directory, not a file of ids\n"
+    below_a_file = f"{ids_file(tmp_path, 'gen-0')}/more"
+    result = run(fake, env, "costs", below_a_file)
+    assert result.returncode == 2
+    assert result.stderr == f"openrouter-generations: cannot read {below_a_file}: Not a directory\n"
+    assert fake.requests == []
+
+
+def test_get_looks_a_repeated_id_up_once(fake: FakeOpenRouter, env: dict[str, str], records: Any) -> None:
+    result = run(fake, env, "get", "--no-cache", "--json", "gen-1", "gen-0", "gen-1")
+    assert result.returncode == 0, result.stderr
+    assert [json.loads(line)["data"]["id"] for line in result.stdout.splitlines()] == ["gen-1", "gen-0"]
+    assert len(fake.requests) == 2
+
+
+# -- what `get` shows ----------------------------------------------------------------------------------
+
+
+def _summary_lines(out: str) -> dict[str, str]:
+    """The summary grid as {label: text}; the normalized token counts, which have no label, as ""."""
+    lines = {}
+    for line in out.splitlines()[1:]:
+        if line.strip().endswith("(normalized)"):
+            lines[""] = _normalized(line)
+        else:
+            label, _, text = line.strip().partition("  ")
+            lines[label] = _normalized(text)
+    return lines
+
+
+def test_get_shows_every_part_of_a_generation(fake: FakeOpenRouter, env: dict[str, str]) -> None:
+    fake.add_generation(
+        id="gen-full",
+        model="openai/gpt-4o",
+        provider_name="OpenAI",
+        api_type="completions",
+        created_at="2026-11-20T23:33:19.433273+00:00",
+        total_cost=0.0004175,
+        cache_discount=0.00003,
+        upstream_inference_cost=0.0002,
+        native_tokens_prompt=43,
+        native_tokens_cached=12,
+        native_tokens_completion=27,
+        native_tokens_reasoning=5,
+        native_tokens_completion_images=2,
+        tokens_prompt=42,
+        tokens_completion=26,
+        latency=412.5,
+        generation_time=1204,
+        finish_reason="stop",
+        native_finish_reason="end_turn",
+        provider_responses=[{"provider_name": "Azure", "status": 429}, {"provider_name": "OpenAI", "status": 200}],
+        brand_new_field=[1, True],
+    )
+    result = run(fake, env, "get", "--field", "brand_new_field", "--field", "streamed", "gen-full")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0].rstrip() == "gen-full"
+    assert _summary_lines(result.stdout) == {
+        "model": "openai/gpt-4o via OpenAI (completions)",
+        "created": "2026-11-20T23:33:19.433273+00:00",
+        "cost": "$0.0004175 (cache discount $0.00003), upstream $0.0002",
+        "tokens": "43 prompt (12 cached) + 27 completion (5 reasoning, 2 images) (native, billed)",
+        "": "42 prompt + 26 completion (normalized)",
+        "timing": "412.5 ms to first token, 1204 ms generating",
+        "finish": "stop (provider: end_turn)",
+        "attempts": "Azure 429, OpenAI 200",
+        "brand_new_field": "[1, true]",
+        "streamed": "true",
+    }
+
+
+def test_get_says_what_a_sparse_generation_lacks(fake: FakeOpenRouter, env: dict[str, str]) -> None:
+    fake.add_generation(
+        id="gen-sparse",
+        model="x/y",
+        provider_name=None,
+        api_type=None,
+        total_cost=0.5,
+        cache_discount=None,
+        upstream_inference_cost=None,
+        native_tokens_prompt=None,
+        native_tokens_cached=0,
+        native_tokens_completion=None,
+        native_tokens_reasoning=0,
+        native_tokens_completion_images=None,
+        tokens_prompt=None,
+        tokens_completion=None,
+        latency=None,
+        generation_time=None,
+        finish_reason=None,
+        native_finish_reason=None,
+        provider_responses=[],
+        cancelled=False,
+    )
+    result = run(fake, env, "get", "--field", "cancelled", "--field", "not_sent_at_all", "gen-sparse")
+    assert result.returncode == 0, result.stderr
+    lines = _summary_lines(result.stdout)
+    assert lines["model"] == "x/y via (unknown provider)"
+    assert lines["cost"] == "$0.5"
+    assert lines["tokens"] == "? prompt + ? completion (native, billed)"
+    assert lines[""] == "? prompt + ? completion (normalized)"
+    assert lines["timing"] == "(not sent)"
+    assert lines["finish"] == "(none)"
+    assert "attempts" not in lines
+    assert lines["cancelled"] == "false"
+    assert lines["not_sent_at_all"] == ""
+
+
+def test_get_shows_generation_time_alone_and_a_finish_the_provider_agrees_on(
+    fake: FakeOpenRouter, env: dict[str, str]
+) -> None:
+    fake.add_generation(
+        id="gen-t", latency=None, generation_time=99.5, finish_reason="length", native_finish_reason="length"
+    )
+    lines = _summary_lines(run(fake, env, "get", "gen-t").stdout)
+    assert lines["timing"] == "99.5 ms generating"
+    assert lines["finish"] == "length"
+
+
+def test_get_json_adds_the_newline_a_body_lacks(fake: FakeOpenRouter, env: dict[str, str], records: Any) -> None:
+    bodies = [json.dumps({"data": records[0]}), json.dumps({"data": records[1]}) + "\n"]
+    fake.script("gen-0", Reply(body=bodies[0]))
+    fake.script("gen-1", Reply(body=bodies[1]))
+    result = run(fake, env, "get", "--no-cache", "--json", "gen-0", "gen-1")
+    assert result.stdout == bodies[0] + "\n" + bodies[1]
+
+
+# -- what `costs` shows -----------------------------------------------------------------------------
+
+
+def test_costs_table_has_a_row_per_id_and_totals_per_group(
+    fake: FakeOpenRouter, env: dict[str, str], records: Any, tmp_path: pathlib.Path
+) -> None:
+    fake.add_generation(id="gen-f", model="a/b", provider_name="P", total_cost=0.5, extra_col=True)
+    path = ids_file(tmp_path, "gen-0\ngen-5\ngen-f\ngen-nope\n")
+    result = run(fake, env, "costs", "--format", "table", "--field", "extra_col", path)
+    assert result.returncode == 1
+    lines = [_normalized(line) for line in result.stdout.splitlines()]
+    rec = records[0]
+    assert "Generations" in lines
+    assert "id model provider prompt completion cost extra_col" in lines
+    assert (
+        f"gen-0 openai/gpt-4o OpenAI {rec['native_tokens_prompt']} {rec['native_tokens_completion']} $0.0004175"
+    ) in lines
+    assert f"gen-5 x/y {records[5]['native_tokens_prompt']} {records[5]['native_tokens_completion']} $0.2" in lines
+    assert any(line.startswith("gen-f a/b P ") and line.endswith(" $0.5 true") for line in lines)
+    assert "Not found" in lines
+    assert "id reason" in lines
+    assert "gen-nope not found (HTTP 404)" in lines
+    assert "Totals" in lines
+    assert "count prompt completion cost" in lines
+    prompt = rec["native_tokens_prompt"] + records[5]["native_tokens_prompt"] + 42
+    completion = rec["native_tokens_completion"] + records[5]["native_tokens_completion"] + 27
+    assert f"all 3 {prompt} {completion} $0.7004175" in lines
+    assert any(line.startswith("model openai/gpt-4o 1 ") and line.endswith("$0.0004175") for line in lines)
+    assert any(line.startswith("model x/y 1 ") for line in lines)
+    assert any(line.startswith("provider (unknown) 1 ") and line.endswith("$0.2") for line in lines)
+    assert any(line.startswith("provider P 1 ") for line in lines)
+    order = [line.split()[1] for line in lines if line.startswith(("model ", "provider "))]
+    assert order == ["a/b", "openai/gpt-4o", "x/y", "(unknown)", "OpenAI", "P"]
+
+
+def test_costs_table_of_all_found_has_no_failure_table(
+    fake: FakeOpenRouter, env: dict[str, str], records: Any, tmp_path: pathlib.Path
+) -> None:
+    result = run(fake, env, "costs", "--format", "table", ids_file(tmp_path, "gen-1"))
+    assert result.returncode == 0
+    assert "Not found" not in result.stdout
+    assert "reason" not in result.stdout
+
+
+def test_a_table_is_the_default_on_a_terminal(
+    fake: FakeOpenRouter, env: dict[str, str], records: Any, tmp_path: pathlib.Path
+) -> None:
+    result = run(fake, env, "costs", ids_file(tmp_path, "gen-0"), tty=True)
+    assert result.returncode == 0
+    assert "Totals" in result.stdout
+    assert "id,upstream_id" not in result.stdout
+    assert result.stderr == ""
+
+
+@pytest.mark.parametrize(("columns", "width"), [(None, 120), ("90", 90)])
+def test_a_piped_table_is_as_wide_as_columns_says_else_120(
+    fake: FakeOpenRouter,
+    env: dict[str, str],
+    tmp_path: pathlib.Path,
+    columns: str | None,
+    width: int,
+) -> None:
+    fake.add_generation(id="gen-" + "w" * 200, model="m/" + "n" * 200)
+    env.pop("COLUMNS")
+    if columns is not None:
+        env["COLUMNS"] = columns
+    result = run(fake, env, "costs", "--format", "table", ids_file(tmp_path, "gen-" + "w" * 200))
+    assert max(len(line) for line in result.stdout.splitlines()) == width
+
+
+def test_costs_csv_lists_failures_last_with_empty_cells_and_asked_fields(
+    fake: FakeOpenRouter, env: dict[str, str], records: Any, tmp_path: pathlib.Path
+) -> None:
+    fake.add_generation(id="gen-f", total_cost=0.5, extra_col={"a": 1})
+    path = ids_file(tmp_path, "gen-nope\ngen-f\n")
+    result = run(
+        fake, env, "costs", "--format", "csv", "--field", "extra_col", "--field", "model", "--field", "extra_col", path
+    )
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows[0] == [*DOCUMENTED_FIELDS, "extra_col", "error"]
+    found = dict(zip(rows[0], rows[1], strict=True))
+    assert found["id"] == "gen-f"
+    assert found["extra_col"] == '{"a": 1}'
+    assert found["streamed"] == "true"
+    assert found["error"] == ""
+    assert rows[2] == ["gen-nope", *[""] * len(DOCUMENTED_FIELDS), "not found (HTTP 404)"]
+    assert result.stderr == "openrouter-generations: 1 found, 1 not found, total 0.5 USD\n"
+
+
+def test_the_totals_file_has_a_row_per_group(
+    fake: FakeOpenRouter, env: dict[str, str], records: Any, tmp_path: pathlib.Path
+) -> None:
+    totals = tmp_path / "totals.csv"
+    result = run(
+        fake, env, "costs", "--format", "csv", "--totals-file", str(totals), ids_file(tmp_path, "gen-4\ngen-5")
+    )
+    assert result.returncode == 0
+    prompt = [records[i]["native_tokens_prompt"] for i in (4, 5)]
+    completion = [records[i]["native_tokens_completion"] for i in (4, 5)]
+    assert list(csv.reader(io.StringIO(totals.read_text()))) == [
+        ["group", "name", "count", "total_cost", "native_tokens_prompt", "native_tokens_completion", "incomplete"],
+        ["model", "x/y", "2", "0.3", str(sum(prompt)), str(sum(completion)), "false"],
+        ["provider", "(unknown)", "1", "0.2", str(prompt[1]), str(completion[1]), "false"],
+        ["provider", "Together", "1", "0.1", str(prompt[0]), str(completion[0]), "false"],
+        ["all", "", "2", "0.3", str(sum(prompt)), str(sum(completion)), "false"],
+    ]
+
+
+def test_a_totals_file_that_cannot_be_written_is_a_usage_error(
+    fake: FakeOpenRouter, env: dict[str, str], records: Any, tmp_path: pathlib.Path
+) -> None:
+    where = tmp_path / "no-such-dir" / "totals.csv"
+    result = run(fake, env, "costs", "--format", "csv", "--totals-file", str(where), ids_file(tmp_path, "gen-0"))
+    assert result.returncode == 2
+    assert result.stderr == f"openrouter-generations: cannot write the totals to {where}: No such file or directory\n"
+
+
+def test_costs_json_counts_what_was_requested(
+    fake: FakeOpenRouter, env: dict[str, str], records: Any, tmp_path: pathlib.Path
+) -> None:
+    result = run(fake, env, "costs", "--format", "json", ids_file(tmp_path, "gen-0\ngen-x\ngen-y"))
+    out = json.loads(result.stdout)
+    assert out["requested"] == 3
+    assert [f["id"] for f in out["failed"]] == ["gen-x", "gen-y"]
+    assert result.stdout.endswith("}\n")
+    assert result.stdout.startswith('{\n  "requested": 3,')
+
+
+def test_costs_of_no_ids_is_an_empty_total(fake: FakeOpenRouter, env: dict[str, str]) -> None:
+    result = run(fake, env, "costs", "--format", "json", stdin="# nothing today\n")
+    assert result.returncode == 0
+    assert json.loads(result.stdout)["totals"]["all"]["count"] == 0
+    assert fake.requests == []
+
+
+# -- why an id has no record -----------------------------------------------------------------------------
+
+
+def test_a_server_error_is_reported_with_its_message(fake: FakeOpenRouter, env: dict[str, str], records: Any) -> None:
+    fake.script("gen-1", Reply(400, body={"error": {"code": 400, "message": "bad id, really"}}))
+    result = run(fake, env, "get", "--no-cache", "gen-0", "gen-1")
+    assert result.returncode == 1
+    line = result.stderr.splitlines()[0]
+    assert line.startswith("openrouter-generations: gen-1: ")
+    assert "400" in line
+    assert "bad id, really" in line
+
+
+def test_a_not_found_waited_for_says_how_many_attempts(fake: FakeOpenRouter, env: dict[str, str], records: Any) -> None:
+    fake.script("gen-0", Reply(404), Reply(404), Reply(404), Reply(404), Reply(404), Reply(404))
+    result = run(fake, env, "get", "--no-cache", "--wait", "0.6", "gen-0")
+    assert result.returncode == 1
+    attempts = len(fake.requests)
+    assert attempts > 1
+    assert result.stderr == f"openrouter-generations: gen-0: not found (HTTP 404) (after {attempts} attempts)\n"
+
+
+def test_an_id_the_client_refuses_says_it_is_not_valid(fake: FakeOpenRouter, env: dict[str, str], records: Any) -> None:
+    result = run(fake, env, "get", "--no-cache", "gen-0", "")
+    assert result.returncode == 1
+    assert result.stderr == (
+        "openrouter-generations: : not a valid id: id must be a non-empty generation id, e.g. 'gen-...'\n"
+    )
+
+
+def test_a_refused_key_is_said_once_with_where_to_get_one(
+    fake: FakeOpenRouter, env: dict[str, str], records: Any
+) -> None:
+    env["OPENROUTER_API_KEY"] = "sk-or-v1-other"
+    result = run(fake, env, "get", "--no-cache", "gen-0", "gen-1")
+    assert result.stderr == (
+        "openrouter-generations: the API key was refused (HTTP 401): set OPENROUTER_API_KEY or pass --api-key "
+        "(keys: https://openrouter.ai/settings/keys)\n"
+    )
+
+
+@pytest.mark.parametrize("key", ["", None])
+def test_an_empty_key_is_no_key(fake: FakeOpenRouter, env: dict[str, str], key: str | None) -> None:
+    if key is None:
+        env["OPENROUTER_API_KEY"] = ""
+        result = run(fake, env, "get", "gen-0")
+    else:
+        result = run(fake, env, "get", "--api-key", key, "gen-0")
+    assert result.returncode == 2
+    assert result.stderr == (
+        "openrouter-generations: no API key: set OPENROUTER_API_KEY or pass --api-key "
+        "(keys: https://openrouter.ai/settings/keys)\n"
+    )
+
+
+def test_a_server_that_cannot_be_reached_names_the_url_and_the_cause(env: dict[str, str]) -> None:
+    with FakeOpenRouter() as gone:
+        url = gone.server_url
+    result = run_main(["get", "--server-url", url, "--no-cache", "--timeout", "1", "gen-0", "gen-1"], env)
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"openrouter-generations: could not connect to {url} (")
+    assert result.stderr.endswith("): check --server-url and the network\n")
