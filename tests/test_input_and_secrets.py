@@ -798,3 +798,27 @@ def test_url_params_fill_each_placeholder_and_leave_the_rest(server: FakeOpenRou
     assert OpenRouter(server_url="https://{region}.example/api", url_params={}).server_url == (
         "https://{region}.example/api"
     )
+
+
+def test_a_key_of_eight_characters_is_masked_and_a_shorter_one_is_no_secret(
+    server: FakeOpenRouter, lookup: Lookup
+) -> None:
+    """Eight characters is the shortest key the client masks: a shorter one would match ordinary text."""
+    for key, shown in [("sk-12345", "<api key>"), ("sk-1234", "sk-1234")]:
+        server.script_next(Reply(401, {"error": {"code": 401, "message": f"Invalid key {key}"}}))
+        with pytest.raises(errors.UnauthorizedResponseError) as caught:
+            lookup(id=EXAMPLE_ID, client_kwargs={"api_key": key}, retries=utils.NO_RETRIES)
+        assert caught.value.message == f"Invalid key {shown}"
+        assert caught.value.args == (f"Invalid key {shown}",)
+        assert json.loads(caught.value.body)["error"]["message"] == f"Invalid key {shown}"
+
+
+def test_a_key_echoed_only_past_what_the_message_shows_is_masked_in_the_body(
+    server: FakeOpenRouter, lookup: Lookup
+) -> None:
+    page = "<html><body>" + "x" * 300 + f" key={SECRET_KEY}</body></html>"
+    server.script_next(Reply(502, page, content_type="text/html"))
+    with pytest.raises(errors.BadGatewayResponseError) as caught:
+        lookup(id=EXAMPLE_ID, retries=utils.NO_RETRIES)
+    assert caught.value.body == page.replace(SECRET_KEY, "<api key>")
+    assert SECRET_KEY not in caught.value.message
