@@ -114,3 +114,9 @@ def test_a_too_large_body_after_a_retry_counts_both_attempts(server: FakeOpenRou
     assert err.headers["x-request-id"] == "req-big"
     assert str(err).startswith("HTTP 200: response body ")
     assert str(err).endswith("max_response_bytes=1024 (after 2 attempts)")
+
+
+def test_the_repr_names_the_class_the_status_and_the_message(server: FakeOpenRouter, lookup: Lookup) -> None:
+    server.script_next(Reply(400, error_body(400, "id is required")))
+    err = _fails(lookup, retries=NO_RETRIES)
+    assert repr(err) == "BadRequestResponseError(status_code=400, message='id is required')"
