@@ -17,6 +17,7 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -248,3 +249,141 @@ def test_retryable_says_whether_a_later_try_makes_sense(
 ) -> None:
     server.script_next(reply)
     assert _fails(lookup, retries=NO_RETRIES).retryable is retryable
+
+
+# -- the words of each kind of failure, and where it was sent ------------------------------------
+
+
+def _resolver_without(monkeypatch: pytest.MonkeyPatch, host: str) -> None:
+    """No query leaves the machine: `host` is answered as an unknown name."""
+    real = socket.getaddrinfo
+
+    def resolve(name: Any, *args: Any, **kwargs: Any) -> Any:
+        if name == host:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+
+
+@pytest.mark.parametrize(
+    ("server_url", "port"),
+    [("https://api.example.invalid/api/v1", 443), ("http://api.example.invalid/api/v1", 80)],
+    ids=["https", "http"],
+)
+def test_a_url_without_a_port_is_named_with_its_schemes_port(
+    server_url: str, port: int, lookup: Lookup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _resolver_without(monkeypatch, "api.example.invalid")
+    err = _fails(lookup, client_kwargs={"server_url": server_url, "allow_insecure_http": True}, retries=NO_RETRIES)
+    assert type(err) is errors.APIConnectionError
+    assert f"cannot resolve the host name 'api.example.invalid' (port {port}): check server_url and your DNS" in (
+        err.message
+    )
+    assert err.message.startswith(f"GET /generation?id={EXAMPLE_ID}: cannot resolve")
+    assert err.retryable is True
+
+
+def _failing_transport(exc: Exception) -> httpx.MockTransport:
+    """A caller's transport that fails as some proxies and mocks do: with no request attached."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise exc
+
+    return httpx.MockTransport(handler)
+
+
+#: name -> (what the caller's transport raises, what the error then says after the call's name)
+TRANSPORT_FAILURES: dict[str, tuple[Exception, str]] = {
+    "refused_in_words": (
+        httpx.ConnectError("Connection Refused by the proxy"),
+        "the connection to gw.example:8443 was refused: nothing listens there; check server_url; "
+        "ConnectError: Connection Refused by the proxy",
+    ),
+    "other_connect_error": (
+        httpx.ConnectError("no route"),
+        "cannot connect to gw.example:8443; ConnectError: no route",
+    ),
+    "protocol_error": (
+        httpx.RemoteProtocolError("Server disconnected"),
+        "no usable response from gw.example:8443; RemoteProtocolError: Server disconnected",
+    ),
+    "no_words": (httpx.ReadError(""), "no usable response from gw.example:8443; ReadError"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TRANSPORT_FAILURES))
+def test_a_transport_failure_is_worded_by_its_kind(name: str) -> None:
+    exc, said = TRANSPORT_FAILURES[name]
+    url = "https://gw.example:8443/api/v1"
+    with (
+        OpenRouter(api_key=SECRET_KEY, server_url=url, client=httpx.Client(transport=_failing_transport(exc))) as c,
+        pytest.raises(errors.APIConnectionError) as caught,
+    ):
+        c.generations.get_generation(id="gen-1", retries=NO_RETRIES)
+    assert type(caught.value) is errors.APIConnectionError
+    assert caught.value.message == f"GET /generation?id=gen-1: {said}"
+    assert caught.value.attempts == 1
+
+
+@pytest.mark.parametrize(
+    ("exc", "which"),
+    [
+        (httpx.ConnectTimeout("t"), "connect timeout"),
+        (httpx.WriteTimeout("t"), "write timeout"),
+        (httpx.PoolTimeout("t"), "pool timeout (the wait for a free connection of the pool)"),
+        (httpx.TimeoutException("t"), "timeout"),
+    ],
+    ids=["connect", "write", "pool", "other"],
+)
+def test_each_timeout_is_named_with_the_attempts_value(exc: Exception, which: str, clock: FakeClock) -> None:
+    url = "https://gw.example/api/v1"
+    with (
+        OpenRouter(
+            api_key=SECRET_KEY,
+            server_url=url,
+            timeout_ms=1500,
+            clock=clock,
+            client=httpx.Client(transport=_failing_transport(exc)),
+        ) as c,
+        pytest.raises(errors.APITimeoutError) as caught,
+    ):
+        c.generations.get_generation(id="gen-1", retries=NO_RETRIES)
+    assert caught.value.message == (
+        f"GET /generation?id=gen-1: no complete response from gw.example:443 within the {which} of 1.5 s "
+        f"(timeout_ms=1500 for this attempt); {type(exc).__name__}: t"
+    )
+    assert caught.value.retryable is True
+
+
+def test_a_404_hint_is_the_whole_advice(server: FakeOpenRouter, lookup: Lookup) -> None:
+    server.script_next(Reply(404, b"", content_type=None))
+    wrong = server.url + "/generation"
+    err = _fails(lookup, client_kwargs={"server_url": wrong}, retries=NO_RETRIES)
+    assert err.hint == (
+        f"{wrong}/generation?id={EXAMPLE_ID} is not OpenRouter's generation endpoint (its 404 is not the "
+        "'generation not found' error): check server_url, which is the API's base, e.g. "
+        "https://openrouter.ai/api/v1, without /generation"
+    )
+    assert str(err) == f"HTTP 404: empty body; {err.hint}"
+
+
+def test_the_401_hints_are_the_whole_advice(
+    server: FakeOpenRouter, lookup: Lookup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server.script_next(Reply(401, error_body(401, "User not found")))
+    refused = _fails(lookup, retries=NO_RETRIES)
+    assert refused.hint == ("the API key was refused: check that it is a current OpenRouter key (it is not shown here)")
+    assert str(refused) == f"HTTP 401: User not found; {refused.hint}"
+    monkeypatch.delenv("OPENROUTER_API_KEY", raising=False)
+    none_sent = _fails(lookup, client_kwargs={"api_key": None}, retries=NO_RETRIES)
+    assert none_sent.hint == (
+        "no API key was given: pass api_key= to OpenRouter() or set the OPENROUTER_API_KEY environment variable"
+    )
+
+
+def test_other_statuses_have_no_hint(server: FakeOpenRouter, lookup: Lookup) -> None:
+    server.script_next(Reply(403, error_body(403, "forbidden")))
+    err = _fails(lookup, retries=NO_RETRIES)
+    assert err.hint == ""
+    assert str(err) == "HTTP 403: forbidden"

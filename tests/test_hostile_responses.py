@@ -806,3 +806,56 @@ def test_a_redirect_to_a_port_no_socket_has_is_the_answer(port: int, server: Fak
     assert err.body == "moved"
     assert err.headers["location"] == f"http://127.0.0.1:{port}/"
     assert len(server.requests) == 1
+
+
+# -- how a body that is not the error object is described ------------------------------------------
+
+
+def test_a_title_with_invalid_utf8_is_shown_with_replacements(server: FakeOpenRouter, lookups: Any) -> None:
+    page = b"<html><title>Bad \xff gateway</title></html>"
+    server.script_next(Reply(502, page, content_type="text/html; charset=utf-8"))
+    err = _one_error(lookups, id=EXAMPLE_ID, retries=NO_RETRIES)
+    assert type(err) is errors.BadGatewayResponseError
+    assert err.message == f"text/html body of {len(page)} bytes: 'Bad \ufffd gateway'"
+
+
+def test_invalid_utf8_under_a_charset_that_is_no_text_codec(server: FakeOpenRouter, lookups: Any) -> None:
+    body = b"upstream \xff\xfe reset"
+    server.script_next(Reply(502, body, content_type="text/plain; charset=rot13"))
+    err = _one_error(lookups, id=EXAMPLE_ID, retries=NO_RETRIES)
+    assert type(err) is errors.BadGatewayResponseError
+    assert err.body == "upstream \ufffd\ufffd reset"
+    assert err.message == f"text/plain body of {len(body)} bytes: 'upstream \ufffd\ufffd reset'"
+
+
+def test_a_body_without_a_content_type_says_so(server: FakeOpenRouter, lookups: Any) -> None:
+    server.script_next(Reply(500, b"oops", content_type=None))
+    err = _one_error(lookups, id=EXAMPLE_ID, retries=NO_RETRIES)
+    assert err.message == "no content type body of 4 bytes: 'oops'"
+    assert str(err) == "HTTP 500: no content type body of 4 bytes: 'oops'"
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [("a" * 120, "a" * 120), ("a" * 121, "a" * 117 + "..."), ("a b  c\n\td " * 30, ("a b c d " * 15)[:117] + "...")],
+    ids=["120_kept_whole", "121_cut_to_120", "spaces_collapsed_then_cut"],
+)
+def test_a_long_body_is_shown_cut_to_120_characters(text: str, shown: str) -> None:
+    described = errors.describe_body(text.encode(), "text/plain")
+    assert described == f"text/plain body of {len(text)} bytes: {shown!r}"
+
+
+def test_only_the_first_200_bytes_of_a_body_are_shown(server: FakeOpenRouter, lookups: Any) -> None:
+    body = b"\n" * 199 + b"AB"  # blank lines, as many proxies' pages start
+    server.script_next(Reply(502, body, content_type="text/plain"))
+    err = _one_error(lookups, id=EXAMPLE_ID, retries=NO_RETRIES)
+    assert err.message == "text/plain body of 201 bytes: 'A'"
+
+
+def test_a_title_past_the_first_64_kib_is_not_looked_for() -> None:
+    """The title search reads the first 64 KiB only, so a huge page costs no more than that."""
+    title = b"<title>late</title>"
+    inside = b"x" * (65536 - len(title)) + title
+    one_byte_out = b"x" * (65537 - len(title)) + title
+    assert errors.describe_body(inside, "text/html").endswith(": 'late'")
+    assert errors.describe_body(one_byte_out, "text/html") == f"text/html body of 65537 bytes: {'x' * 117 + '...'!r}"

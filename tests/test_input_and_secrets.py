@@ -688,3 +688,137 @@ def test_https_to_a_remote_host_is_allowed_with_a_key() -> None:
         assert client.generations.get_generation(id=EXAMPLE_ID).data.id == EXAMPLE_ID
         client.generations.get_generation(id=EXAMPLE_ID, server_url="https://eu.openrouter.ai/api/v1")
     assert [r.url.host for r in sent] == ["openrouter.ai", "eu.openrouter.ai"]
+
+
+# -- the refusals' words: what is wrong and what to do, never the value ---------------------------
+
+
+def test_a_key_that_is_not_a_str_is_named_by_its_type() -> None:
+    with pytest.raises(TypeError) as caught:
+        OpenRouter(api_key=12345)  # type: ignore[arg-type]
+    assert str(caught.value) == "api_key must be a str, not int"
+
+
+def test_a_malformed_key_says_what_an_openrouter_key_is() -> None:
+    with pytest.raises(ValueError, match="an OpenRouter key is printable ASCII") as caught:
+        OpenRouter(api_key=SECRET_KEY + "\n")
+    assert str(caught.value) == (
+        "api_key holds whitespace at its ends, control or non-ASCII characters; "
+        "an OpenRouter key is printable ASCII (strip the value you read it from)"
+    )
+
+
+def test_a_key_with_non_ascii_letters_is_refused() -> None:
+    """Printable, but not ASCII: no header can carry it as it is."""
+    assert "é".isprintable()
+    with pytest.raises(ValueError, match=r"^api_key holds"):
+        OpenRouter(api_key="sk-or-v1-café-0123456789")
+
+
+def test_a_malformed_key_from_a_callable_is_named_as_the_callables(server: FakeOpenRouter) -> None:
+    with OpenRouter(api_key=lambda: SECRET_KEY + " ", server_url=server.url) as client:
+        with pytest.raises(ValueError, match="holds whitespace") as caught:
+            client.generations.get_generation(id=EXAMPLE_ID)
+        assert str(caught.value).startswith("the key api_key() returned holds whitespace at its ends")
+    with OpenRouter(api_key=lambda: 42, server_url=server.url) as client:  # type: ignore[arg-type,return-value]
+        with pytest.raises(TypeError) as not_str:
+            client.generations.get_generation(id=EXAMPLE_ID)
+        assert str(not_str.value) == "the key api_key() returned must be a str, not int"
+    assert server.requests == []
+
+
+def test_no_key_at_all_is_shown_as_unset(server: FakeOpenRouter, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OPENROUTER_API_KEY", raising=False)
+    with OpenRouter(server_url=server.url) as client:
+        assert repr(client) == f"OpenRouter(server_url={server.url!r}, api_key=<unset>)"
+        with pytest.raises(errors.UnauthorizedResponseError):
+            client.generations.get_generation(id=EXAMPLE_ID, retries=utils.NO_RETRIES)
+    assert "authorization" not in server.requests[-1].headers
+
+
+def test_a_fixed_key_is_shown_as_set_and_a_callable_one_as_callable(server: FakeOpenRouter) -> None:
+    with OpenRouter(api_key=SECRET_KEY, server_url=server.url) as client:
+        assert repr(client) == f"OpenRouter(server_url={server.url!r}, api_key=<set>)"
+    with OpenRouter(api_key=lambda: SECRET_KEY, server_url=server.url) as client:
+        assert repr(client) == f"OpenRouter(server_url={server.url!r}, api_key=<callable>)"
+
+
+def test_a_callable_key_is_not_asked_before_the_first_call(server: FakeOpenRouter) -> None:
+    asked: list[int] = []
+
+    def key() -> str:
+        asked.append(1)
+        return SECRET_KEY
+
+    with OpenRouter(api_key=key, server_url=server.url) as client:
+        assert asked == []
+        client.generations.get_generation(id=EXAMPLE_ID)
+    assert len(asked) == 1
+
+
+def test_a_callable_key_counts_as_a_key_for_plain_http_even_when_it_gives_none() -> None:
+    with pytest.raises(ValueError, match="allow_insecure_http"):
+        OpenRouter(api_key=lambda: None, server_url="http://example.com/api/v1")
+
+
+@pytest.mark.parametrize(
+    ("value", "kind", "message"),
+    [
+        (42, TypeError, "the X-Extra header value must be a str, not int"),
+        (
+            "two\nlines",
+            ValueError,
+            "the X-Extra header value must be printable ASCII (no control or non-ASCII characters)",
+        ),
+        ("café", ValueError, "the X-Extra header value must be printable ASCII (no control or non-ASCII characters)"),
+    ],
+    ids=["not_str", "control", "non_ascii"],
+)
+def test_a_header_value_that_cannot_go_out_is_refused_by_name_before_sending(
+    value: object, kind: type[Exception], message: str, server: FakeOpenRouter, lookup: Lookup
+) -> None:
+    with pytest.raises(kind) as caught:
+        lookup(id=EXAMPLE_ID, http_headers={"X-Extra": value})
+    assert str(caught.value) == message
+    assert server.requests == []
+
+
+def test_an_unknown_server_name_lists_the_known_ones() -> None:
+    with pytest.raises(ValueError, match="staging") as caught:
+        OpenRouter(server="staging")
+    assert str(caught.value) == "server must be one of ['production'], not 'staging' (or pass server_url=)"
+
+
+def test_url_params_fill_each_placeholder_and_leave_the_rest(server: FakeOpenRouter) -> None:
+    host, port = server.url.removeprefix("http://").rsplit(":", 1)
+    template = "http://{host}:{port}"
+    with OpenRouter(server_url=template, url_params={"host": host, "port": port}, api_key=SECRET_KEY) as client:
+        assert client.server_url == server.url
+        assert client.generations.get_generation(id=EXAMPLE_ID).data.id == EXAMPLE_ID
+    assert OpenRouter(server_url="https://{region}.example/api", url_params={}).server_url == (
+        "https://{region}.example/api"
+    )
+
+
+def test_a_key_of_eight_characters_is_masked_and_a_shorter_one_is_no_secret(
+    server: FakeOpenRouter, lookup: Lookup
+) -> None:
+    """Eight characters is the shortest key the client masks: a shorter one would match ordinary text."""
+    for key, shown in [("sk-12345", "<api key>"), ("sk-1234", "sk-1234")]:
+        server.script_next(Reply(401, {"error": {"code": 401, "message": f"Invalid key {key}"}}))
+        with pytest.raises(errors.UnauthorizedResponseError) as caught:
+            lookup(id=EXAMPLE_ID, client_kwargs={"api_key": key}, retries=utils.NO_RETRIES)
+        assert caught.value.message == f"Invalid key {shown}"
+        assert caught.value.args == (f"Invalid key {shown}",)
+        assert json.loads(caught.value.body)["error"]["message"] == f"Invalid key {shown}"
+
+
+def test_a_key_echoed_only_past_what_the_message_shows_is_masked_in_the_body(
+    server: FakeOpenRouter, lookup: Lookup
+) -> None:
+    page = "<html><body>" + "x" * 300 + f" key={SECRET_KEY}</body></html>"
+    server.script_next(Reply(502, page, content_type="text/html"))
+    with pytest.raises(errors.BadGatewayResponseError) as caught:
+        lookup(id=EXAMPLE_ID, retries=utils.NO_RETRIES)
+    assert caught.value.body == page.replace(SECRET_KEY, "<api key>")
+    assert SECRET_KEY not in caught.value.message

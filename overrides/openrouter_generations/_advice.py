@@ -47,7 +47,8 @@ def transport_error(exc: Exception, call: str, url: httpx.URL, timeout: float, a
     response, naming the host and port it tried and, for a timeout, which timeout ran out (with
     `timeout`, the attempt's, in seconds)."""
     host, port = _where(exc, url)
-    detail = f"{type(exc).__name__}: {exc or type(exc).__name__}"
+    # An exception is always true: an httpx error without words is named by its class alone.
+    detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
     retryable = is_retryable_exception(exc)
     if isinstance(exc, httpx.TimeoutException):
         if str(exc).startswith(ATTEMPT_DEADLINE):

@@ -281,7 +281,7 @@ def describe_body(content: bytes, content_type: str | None) -> str:
     return f"{kind} body of {len(content)} bytes: {snippet!r}"
 
 
-def status_error(response: httpx.Response, *, attempts: int, hint: str = "") -> OpenRouterError:
+def status_error(response: httpx.Response, *, attempts: int, hint: str) -> OpenRouterError:
     """The typed error for a non-success response whose body has been read."""
     content = response.content
     data, message = parse_error_body(content)

@@ -1,0 +1,122 @@
+"""What an error carries and how it reads, as a caller catching it sees it over a real socket.
+
+`str(error)` is "HTTP <status>: <message>", with "(after N attempts)" once there was a retry and
+"; <hint>" when the client knows what to do; `args` is the message alone, as for any exception;
+`headers` is always a mapping (empty when no response arrived), never None.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from openrouter_generations import errors
+from openrouter_generations.testing import FakeOpenRouter, Reply, error_body
+from openrouter_generations.utils import NO_RETRIES, RetryConfig
+
+from .conftest import EXAMPLE_ID, Lookup
+
+ONE_RETRY = RetryConfig(max_retries=1)
+
+
+def _fails(lookup: Lookup, **kwargs: object) -> errors.OpenRouterError:
+    with pytest.raises(errors.OpenRouterError) as caught:
+        lookup(id=EXAMPLE_ID, **kwargs)
+    return caught.value
+
+
+@pytest.fixture
+def refused_url() -> Iterator[str]:
+    """A loopback port bound but not listening: every connection is refused."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+def test_one_attempt_reads_as_the_status_and_the_servers_words(server: FakeOpenRouter, lookup: Lookup) -> None:
+    server.script_next(Reply(400, error_body(400, "id is required")))
+    err = _fails(lookup, retries=NO_RETRIES)
+    assert err.attempts == 1
+    assert str(err) == "HTTP 400: id is required"
+    assert err.args == ("id is required",)
+
+
+def test_two_attempts_are_counted_in_the_text(server: FakeOpenRouter, lookup: Lookup) -> None:
+    server.script_next(Reply(503, error_body(503, "busy")), Reply(503, error_body(503, "still busy")))
+    err = _fails(lookup, retries=ONE_RETRY)
+    assert len(server.requests) == 2
+    assert err.attempts == 2
+    assert str(err) == "HTTP 503: still busy (after 2 attempts)"
+    assert err.args == ("still busy",)  # the message only: the count and the hint are not in it
+
+
+def test_an_error_without_a_status_reads_as_its_message(refused_url: str, lookup: Lookup) -> None:
+    err = _fails(lookup, client_kwargs={"server_url": refused_url}, retries=NO_RETRIES)
+    assert type(err) is errors.APIConnectionError
+    assert err.status_code is None
+    assert str(err) == err.message
+    assert err.args == (err.message,)
+
+
+def test_an_error_without_a_response_has_empty_headers(refused_url: str, lookup: Lookup) -> None:
+    err = _fails(lookup, client_kwargs={"server_url": refused_url}, retries=NO_RETRIES)
+    assert isinstance(err.headers, httpx.Headers)
+    assert len(err.headers) == 0
+    assert err.headers.get("retry-after") is None  # what a caller reads, without a None check
+
+
+def test_an_error_made_by_hand_has_empty_headers_and_one_attempt() -> None:
+    """Code that raises the documented errors itself (a fake of its own) gets the same shape."""
+    err = errors.NotFoundResponseError("Generation gen-1 not found", status_code=404)
+    assert isinstance(err.headers, httpx.Headers)
+    assert err.headers.get("x-request-id") is None
+    assert err.attempts == 1
+    assert err.retryable is False
+    assert str(err) == "HTTP 404: Generation gen-1 not found"
+    assert err.args == ("Generation gen-1 not found",)
+
+
+def test_a_status_error_keeps_the_response_headers(server: FakeOpenRouter, lookup: Lookup) -> None:
+    server.script_next(Reply(429, error_body(429, "slow down"), headers={"X-Request-Id": "req-429"}))
+    err = _fails(lookup, retries=NO_RETRIES)
+    assert err.headers["x-request-id"] == "req-429"
+
+
+def test_a_validation_error_keeps_the_response_headers(server: FakeOpenRouter, lookup: Lookup) -> None:
+    server.script_next(Reply(200, b"not json", content_type="text/plain", headers={"X-Request-Id": "req-200"}))
+    err = _fails(lookup, retries=NO_RETRIES)
+    assert type(err) is errors.ResponseValidationError
+    assert err.headers["x-request-id"] == "req-200"
+    assert err.headers["content-type"] == "text/plain"
+    assert err.attempts == 1
+    assert err.args == (err.message,)
+
+
+def test_a_validation_error_after_a_retry_counts_both_attempts(server: FakeOpenRouter, lookup: Lookup) -> None:
+    server.script_next(Reply(502, error_body(502, "bad gateway")), Reply(200, b"not json"))
+    err = _fails(lookup, retries=ONE_RETRY)
+    assert type(err) is errors.ResponseValidationError
+    assert err.attempts == 2
+    assert str(err).endswith(" (after 2 attempts)")
+
+
+def test_a_too_large_body_after_a_retry_counts_both_attempts(server: FakeOpenRouter, lookup: Lookup) -> None:
+    server.script_next(
+        Reply(503, error_body(503, "busy")), Reply(200, b"x" * 4096, headers={"X-Request-Id": "req-big"})
+    )
+    err = _fails(lookup, client_kwargs={"max_response_bytes": 1024}, retries=ONE_RETRY)
+    assert type(err) is errors.ResponseTooLargeError
+    assert err.attempts == 2
+    assert err.status_code == 200
+    assert err.headers["x-request-id"] == "req-big"
+    assert str(err).startswith("HTTP 200: response body ")
+    assert str(err).endswith("max_response_bytes=1024 (after 2 attempts)")
+
+
+def test_the_repr_names_the_class_the_status_and_the_message(server: FakeOpenRouter, lookup: Lookup) -> None:
+    server.script_next(Reply(400, error_body(400, "id is required")))
+    err = _fails(lookup, retries=NO_RETRIES)
+    assert repr(err) == "BadRequestResponseError(status_code=400, message='id is required')"
