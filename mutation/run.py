@@ -77,9 +77,12 @@ def report(module: str | None) -> int:
     seen: set[str] = set()
     rows = []
     survivors: list[tuple[str, pathlib.Path]] = []
-    for meta in sorted((ROOT / "mutants" / PACKAGE).glob("*.py.meta")):
-        source = pathlib.Path(PACKAGE) / meta.name.removesuffix(".meta")
-        if module and source.stem != module.removesuffix(".py"):
+    wanted = module.removesuffix(".py") if module else None
+    package = ROOT / "mutants" / PACKAGE
+    for meta in sorted(package.rglob("*.py.meta")):  # subpackages (testing/, cli/) included
+        relative = meta.relative_to(package).as_posix().removesuffix(".py.meta")
+        source = pathlib.Path(PACKAGE) / f"{relative}.py"
+        if wanted and relative != wanted:
             continue
         codes = json.loads(meta.read_text())["exit_code_by_key"]
         counts: Counter[str] = Counter()
@@ -99,21 +102,21 @@ def report(module: str | None) -> int:
                 survivors.append((name, source))
         judged = counts["killed"] + counts["survived"] + counts["other"]
         if judged or counts["equivalent"]:
-            rows.append((source.name, judged, counts, 100.0 * counts["killed"] / judged if judged else 100.0))
+            rows.append((f"{relative}.py", judged, counts, 100.0 * counts["killed"] / judged if judged else 100.0))
 
     for name, source in survivors:
         print(get_diff_for_mutant(name, path=source).rstrip() or name)
         print()
-    print(f"{'module':<16} {'mutants':>7} {'killed':>6} {'survived':>8} {'other':>5} {'equiv.':>6} {'score':>7}")
+    print(f"{'module':<24} {'mutants':>7} {'killed':>6} {'survived':>8} {'other':>5} {'equiv.':>6} {'score':>7}")
     for name, judged, counts, score in rows:
         print(
-            f"{name:<16} {judged:>7} {counts['killed']:>6} {counts['survived']:>8} {counts['other']:>5} "
+            f"{name:<24} {judged:>7} {counts['killed']:>6} {counts['survived']:>8} {counts['other']:>5} "
             f"{counts['equivalent']:>6} {score:>6.1f}%"
         )
     killed, judged = sum(r[2]["killed"] for r in rows), sum(r[1] for r in rows)
     if len(rows) > 1 and judged:
-        print(f"{'all':<16} {judged:>7} {killed:>6} {'':>8} {'':>5} {'':>6} {100.0 * killed / judged:>6.1f}%")
-    stale = sorted(n for n in equivalent if n not in seen and (not module or f".{module.removesuffix('.py')}." in n))
+        print(f"{'all':<24} {judged:>7} {killed:>6} {'':>8} {'':>5} {'':>6} {100.0 * killed / judged:>6.1f}%")
+    stale = sorted(n for n in equivalent if n not in seen and (not wanted or f".{wanted.replace('/', '.')}." in n))
     for name in stale:
         print(f"equivalent.txt lists {name}, which this run did not make: update the list")
     return 0
