@@ -130,7 +130,9 @@ def test_token_counts_given_one_way_fill_the_other(fake: FakeOpenRouter) -> None
     rec = fake.add_generation(tokens_prompt=10, tokens_completion=4)
     assert (rec["native_tokens_prompt"], rec["native_tokens_completion"]) == (10, 4)
     assert rec["total_cost"] == pytest.approx(10 * 2.5e-6 + 4 * 10e-6)
-    both = fake.add_generation(tokens_prompt=10, native_tokens_prompt=12, tokens_completion=4, native_tokens_completion=5)
+    both = fake.add_generation(
+        tokens_prompt=10, native_tokens_prompt=12, tokens_completion=4, native_tokens_completion=5
+    )
     assert (both["tokens_prompt"], both["native_tokens_prompt"]) == (10, 12)
     assert (both["tokens_completion"], both["native_tokens_completion"]) == (4, 5)
     assert both["total_cost"] == pytest.approx(12 * 2.5e-6 + 5 * 10e-6)  # billed on the native counts
