@@ -248,12 +248,13 @@ def test_in_flight_counts_a_request_until_its_body_is_read(fake: FakeOpenRouter,
 
     async def two_at_once() -> None:
         transport = fake.transport()
-        async with httpx.AsyncClient(transport=transport, headers={"Authorization": "Bearer sk-or-v1-good"}) as client:
-            async with (
-                client.stream("GET", URL, params={"id": rec["id"]}),
-                client.stream("GET", URL, params={"id": rec["id"]}),
-            ):
-                assert fake.in_flight == 2
+        headers = {"Authorization": "Bearer sk-or-v1-good"}
+        async with (
+            httpx.AsyncClient(transport=transport, headers=headers) as client,
+            client.stream("GET", URL, params={"id": rec["id"]}),
+            client.stream("GET", URL, params={"id": rec["id"]}),
+        ):
+            assert fake.in_flight == 2
 
     asyncio.run(two_at_once())
     assert (fake.in_flight, fake.peak_in_flight) == (0, 2)
