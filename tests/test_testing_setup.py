@@ -60,7 +60,7 @@ def test_lifecycle_start_stop_and_what_it_says_about_itself() -> None:
         _ = fake.url
     assert fake.start() is fake
     try:
-        with pytest.raises(RuntimeError, match="^this FakeOpenRouter is already serving$"):
+        with pytest.raises(RuntimeError, match=r"^this FakeOpenRouter is already serving$"):
             fake.start()
         assert re.fullmatch(r"http://127\.0\.0\.1:\d+", fake.url)
         assert fake.server_url == f"{fake.url}/api/v1"
