@@ -181,3 +181,30 @@ def test_ids_are_made_up_afresh_for_each_record(fake: FakeOpenRouter) -> None:
     for field in ("id", "upstream_id", "request_id"):
         assert first[field] != second[field]
     assert first["provider_responses"][0]["id"] != second["provider_responses"][0]["id"]
+
+
+def test_a_provider_given_is_the_one_attempt_that_answered(fake: FakeOpenRouter) -> None:
+    rec = fake.add_generation(provider_name="Azure Foundry")
+    (attempt,) = rec["provider_responses"]
+    assert (attempt["provider_name"], attempt["endpoint_id"]) == ("Azure Foundry", "ep-azure-foundry-gpt-4o")
+    none = fake.add_generation(provider_name=None)
+    assert (none["provider_name"], none["provider_responses"]) == (None, None)
+
+
+def test_a_model_path_with_more_slashes_names_its_vendor_first_and_its_slug_last(fake: FakeOpenRouter) -> None:
+    rec = fake.add_generation(model="open-source/llama/llama-3-8b")
+    assert rec["provider_name"] == "Open Source"
+    assert rec["provider_responses"][0]["endpoint_id"] == "ep-open-source-llama-3-8b"
+
+
+def test_a_total_cost_given_is_the_usage_too(fake: FakeOpenRouter) -> None:
+    rec = fake.add_generation(total_cost=0.5, native_tokens_prompt=1)
+    assert rec["total_cost"] == rec["usage"] == 0.5
+    byok = fake.add_generation(is_byok=True, total_cost=0.01)
+    assert byok["usage"] == 0.01
+
+
+def test_an_id_and_a_tier_given_are_kept(fake: FakeOpenRouter) -> None:
+    rec = fake.add_generation(id="gen-mine", service_tier="priority")
+    assert (rec["id"], rec["service_tier"]) == ("gen-mine", "priority")
+    assert fake.generation("gen-mine") is rec

@@ -90,10 +90,9 @@ def make_generation(fields: dict[str, Any], *, now: float, rng: random.Random) -
     generation_time = pick("generation_time", float((latency or 0) + 25 * (native_completion or 0)))
     started = now - ((generation_time or 0) / 1000.0)
     finish_reason = pick("finish_reason", "stop")
-    tier = pick("service_tier", "default")
 
     record: dict[str, Any] = {
-        "id": pick("id", f"gen-{int(now)}-{_token(rng, 20)}"),
+        "id": f"gen-{int(now)}-{_token(rng, 20)}",
         "upstream_id": f"chatcmpl-{_token(rng, 29)}",
         "total_cost": total_cost,
         "cache_discount": discount if cached else None,
@@ -129,7 +128,7 @@ def make_generation(fields: dict[str, Any], *, now: float, rng: random.Random) -
         "api_type": "completions",
         "preset_id": None,
         "router": None,
-        "service_tier": tier,
+        "service_tier": "default",
         "user_agent": None,
         "http_referer": None,
         "workspace_id": None,
