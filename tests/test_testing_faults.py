@@ -116,7 +116,9 @@ def test_a_close_in_process_says_what_httpx_says() -> None:
         with pytest.raises(httpx.RemoteProtocolError, match=r"^Server disconnected without sending a response\.$"):
             http.get("https://x.invalid/generation")
         fake.script_next(Reply(200, b"abcdef", drop_after=2))
-        with pytest.raises(httpx.RemoteProtocolError, match="^peer closed connection without sending complete message body$"):
+        with pytest.raises(
+            httpx.RemoteProtocolError, match="^peer closed connection without sending complete message body$"
+        ):
             http.get("https://x.invalid/generation").read()
     assert fake.in_flight == 0
 
