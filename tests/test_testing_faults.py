@@ -97,14 +97,15 @@ def test_a_dropped_body_sends_that_many_bytes_then_fails(fake: FakeOpenRouter, i
     fake.script_next(Reply(200, b"0123456789", drop_after=4))
     transport = fake.transport() if in_process else None
     received = bytearray()
-    with (
-        httpx.Client(headers=KEY, transport=transport) as http,
-        http.stream("GET", _url(fake)) as res,
-        pytest.raises(httpx.RemoteProtocolError),
-    ):
-        assert res.headers["content-length"] == "10"
+
+    def read_all(res: httpx.Response) -> None:
         for chunk in res.iter_raw():
-            received += chunk
+            received.extend(chunk)
+
+    with httpx.Client(headers=KEY, transport=transport) as http, http.stream("GET", _url(fake)) as res:
+        assert res.headers["content-length"] == "10"
+        with pytest.raises(httpx.RemoteProtocolError):
+            read_all(res)
     assert bytes(received) == b"0123"
     assert fake.in_flight == 0
 
@@ -117,7 +118,7 @@ def test_a_close_in_process_says_what_httpx_says() -> None:
             http.get("https://x.invalid/generation")
         fake.script_next(Reply(200, b"abcdef", drop_after=2))
         with pytest.raises(
-            httpx.RemoteProtocolError, match="^peer closed connection without sending complete message body$"
+            httpx.RemoteProtocolError, match=r"^peer closed connection without sending complete message body$"
         ):
             http.get("https://x.invalid/generation").read()
     assert fake.in_flight == 0
@@ -156,9 +157,9 @@ def test_an_async_close_in_process_fails_like_a_socket_and_counts_nothing_in_fli
     async def run() -> None:
         fake.script_next(Reply(close=True), Reply(200, b"abc", drop_after=1))
         async with httpx.AsyncClient(transport=fake.transport()) as ahttp:
-            with pytest.raises(httpx.RemoteProtocolError, match="^Server disconnected"):
+            with pytest.raises(httpx.RemoteProtocolError, match=r"^Server disconnected"):
                 await ahttp.get("https://x.invalid/generation")
-            with pytest.raises(httpx.RemoteProtocolError, match="^peer closed"):
+            with pytest.raises(httpx.RemoteProtocolError, match=r"^peer closed"):
                 await ahttp.get("https://x.invalid/generation")
 
     asyncio.run(run())
