@@ -177,7 +177,7 @@ def test_main_serves_the_generations_with_the_options_given(capsys: pytest.Captu
     assert re.fullmatch(r"http://127\.0\.0\.1:\d+/api/v1", started["server_url"])
     assert len(started["ids"]) == len(set(started["ids"])) == 3
     assert seen["statuses"] == [200, 200, 429]  # two a second
-    assert seen["records"][:2] == started["ids"][:2]
+    assert seen["records"] == [*started["ids"][:2], None]  # the third one was refused
     assert seen["latency_ms"] == 1.5
 
 
