@@ -124,7 +124,9 @@ def test_a_scripted_body_is_sent_as_given(fake: FakeOpenRouter, http: httpx.Clie
 
 
 @pytest.mark.parametrize(
-    ("status", "body"), [(201, "record"), (299, "record"), (304, b""), (302, b""), (500, None), (400, None)]
+    ("status", "body"),
+    [(201, "record"), (299, "record"), (304, b""), (302, b""), (500, None), (400, None)],
+    ids=["201", "299", "304", "302", "500", "400"],
 )
 def test_the_default_body_of_each_status(fake: FakeOpenRouter, http: httpx.Client, status: int, body: object) -> None:
     rec = fake.add_generation()
