@@ -104,10 +104,10 @@ def report(module: str | None) -> int:
     for name, source in survivors:
         print(get_diff_for_mutant(name, path=source).rstrip() or name)
         print()
-    print(f"{'module':<16} {'mutants':>7} {'killed':>6} {'survived':>8} {'other':>5} {'equiv.':>6} {'score':>7}")
+    print(f"{'module':<24} {'mutants':>7} {'killed':>6} {'survived':>8} {'other':>5} {'equiv.':>6} {'score':>7}")
     for name, judged, counts, score in rows:
         print(
-            f"{name:<16} {judged:>7} {counts['killed']:>6} {counts['survived']:>8} {counts['other']:>5} "
+            f"{name:<24} {judged:>7} {counts['killed']:>6} {counts['survived']:>8} {counts['other']:>5} "
             f"{counts['equivalent']:>6} {score:>6.1f}%"
         )
     killed, judged = sum(r[2]["killed"] for r in rows), sum(r[1] for r in rows)

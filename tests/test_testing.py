@@ -83,16 +83,19 @@ def test_fields_given_win_and_unknown_ones_are_kept(fake: FakeOpenRouter) -> Non
     assert _get(fake, "gen-mine").json() == {"data": rec}
 
 
-def test_available_after_ms_answers_404_until_then_on_the_fake_clock(fake: FakeOpenRouter) -> None:
-    rec = fake.add_generation(available_after_ms=5_000)
-    assert _get(fake, rec["id"]).status_code == 404
-    with fake.client() as client:
-        with pytest.raises(errors.NotFoundResponseError):
-            client.generations.get_generation(id=rec["id"], retries=NO_RETRIES)
-        res = client.generations.get_generation(id=rec["id"], retries=RetryConfig(retry_not_found_for=15_000))
+def test_available_after_ms_answers_404_until_then_on_the_fake_clock() -> None:
+    # A clock that moves only when the client sleeps: on a busy machine real time would
+    # otherwise pay part of the 5 s and the sleeps would add up to less.
+    clock = FakeClock()
+    with FakeOpenRouter(clock=clock) as fake:
+        rec = fake.add_generation(available_after_ms=5_000)
+        assert _get(fake, rec["id"]).status_code == 404
+        with fake.client() as client:
+            with pytest.raises(errors.NotFoundResponseError):
+                client.generations.get_generation(id=rec["id"], retries=NO_RETRIES)
+            res = client.generations.get_generation(id=rec["id"], retries=RetryConfig(retry_not_found_for=15_000))
     assert res.data.id == rec["id"]
-    # Waited 5 s of the fake's time (real time flows on it too: the sleeps alone may be less).
-    assert sum(_sleeps(fake)) < 15
+    assert 5 <= sum(clock.sleeps) < 15  # waited 5 s of the fake's time
     assert fake.requests[-1].at - fake.requests[0].at >= 5
 
 
@@ -309,3 +312,15 @@ def test_python_m_serves_until_stopped() -> None:
 def test_the_fixture_is_registered_with_pytest(openrouter_fake: FakeOpenRouter) -> None:
     rec = openrouter_fake.add_generation()
     assert _get(openrouter_fake, rec["id"]).status_code == 200
+
+
+def test_a_generation_without_a_provider_has_no_provider_attempt(fake: FakeOpenRouter) -> None:
+    rec = fake.add_generation(provider_name=None)
+    assert rec["provider_name"] is None
+    assert rec["provider_responses"] is None  # no provider answered, so none was tried
+    with fake.client() as client:
+        g = client.generations.get_generation(id=rec["id"]).data
+    assert (g.provider_name, g.provider_responses) == (None, None)
+    attempts = [{"status": 502, "provider_name": "Azure"}]
+    tried = fake.add_generation(provider_name=None, provider_responses=attempts)
+    assert tried["provider_responses"] == attempts  # what is given is kept as given

@@ -9,11 +9,19 @@ import argparse
 import contextlib
 import json
 import threading
+from collections.abc import Callable
 
 from ._fake import FakeOpenRouter
 
 
-def main(argv: list[str] | None = None) -> int:
+def _until_interrupted(fake: FakeOpenRouter) -> None:
+    with contextlib.suppress(KeyboardInterrupt):
+        threading.Event().wait()
+
+
+def main(argv: list[str] | None = None, *, serve: Callable[[FakeOpenRouter], object] = _until_interrupted) -> int:
+    """Starts the fake, prints where it listens, and serves while `serve(fake)` runs (by default
+    until Ctrl-C); a script that embeds the fake passes its own `serve`."""
     parser = argparse.ArgumentParser(prog="python -m openrouter_generations.testing", description=__doc__)
     parser.add_argument("--port", type=int, default=0, help="the port on 127.0.0.1 (default: a free one)")
     parser.add_argument("--api-key", default="sk-or-v1-fake", help="the one key accepted (default: %(default)s)")
@@ -31,8 +39,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"fake OpenRouter at {fake.server_url} (key {fake.api_key}); Ctrl-C to stop", flush=True)
         for record in records:
             print(f"  curl -H 'Authorization: Bearer {fake.api_key}' '{fake.server_url}/generation?id={record['id']}'")
-        with contextlib.suppress(KeyboardInterrupt):
-            threading.Event().wait()
+        serve(fake)
     return 0
 
 

@@ -49,6 +49,20 @@ def _iso(epoch: float) -> str:
     return datetime.datetime.fromtimestamp(epoch, datetime.UTC).isoformat()
 
 
+def _attempt(provider: Any, model: Any, latency: Any, is_byok: Any, rng: random.Random) -> dict[str, Any]:
+    """The one provider attempt that answered. A generation no provider served (`provider_name`
+    None) has none: its attempts would otherwise name a provider `None`."""
+    return {
+        "status": 200,
+        "id": f"resp-{_token(rng, 12)}",
+        "endpoint_id": f"ep-{str(provider).lower().replace(' ', '-')}-{str(model).rsplit('/', 1)[-1]}",
+        "model_permaslug": model,
+        "provider_name": provider,
+        "latency": latency,
+        "is_byok": is_byok,
+    }
+
+
 def make_generation(fields: dict[str, Any], *, now: float, rng: random.Random) -> dict[str, Any]:
     """The `data` object of a completed generation, `fields` taking precedence (unknown ones kept).
 
@@ -76,10 +90,9 @@ def make_generation(fields: dict[str, Any], *, now: float, rng: random.Random) -
     generation_time = pick("generation_time", float((latency or 0) + 25 * (native_completion or 0)))
     started = now - ((generation_time or 0) / 1000.0)
     finish_reason = pick("finish_reason", "stop")
-    tier = pick("service_tier", "default")
 
     record: dict[str, Any] = {
-        "id": pick("id", f"gen-{int(now)}-{_token(rng, 20)}"),
+        "id": f"gen-{int(now)}-{_token(rng, 20)}",
         "upstream_id": f"chatcmpl-{_token(rng, 29)}",
         "total_cost": total_cost,
         "cache_discount": discount if cached else None,
@@ -115,22 +128,12 @@ def make_generation(fields: dict[str, Any], *, now: float, rng: random.Random) -
         "api_type": "completions",
         "preset_id": None,
         "router": None,
-        "service_tier": tier,
+        "service_tier": "default",
         "user_agent": None,
         "http_referer": None,
         "workspace_id": None,
         "data_region": "global",
-        "provider_responses": [
-            {
-                "status": 200,
-                "id": f"resp-{_token(rng, 12)}",
-                "endpoint_id": f"ep-{str(provider).lower().replace(' ', '-')}-{str(model).rsplit('/', 1)[-1]}",
-                "model_permaslug": model,
-                "provider_name": provider,
-                "latency": latency,
-                "is_byok": is_byok,
-            }
-        ],
+        "provider_responses": None if provider is None else [_attempt(provider, model, latency, is_byok, rng)],
         "request_id": f"req-{_token(rng, 16)}",
         "session_id": None,
         "response_cache_source_id": None,
