@@ -146,7 +146,7 @@ class Invoice:
     generator could, so that only the check stands between an object and a list."""
 
     total: float
-    lines: list[Line] | None | Unset = UNSET
+    lines: list[Line] | Unset | None = UNSET
     additional_properties: dict[str, Any] = attrs.field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -171,7 +171,7 @@ class Order:
     """The same reading with keys that are the field names."""
 
     total: float
-    lines: list[Order] | None | Unset = UNSET
+    lines: list[Order] | Unset | None = UNSET
     additional_properties: dict[str, Any] = attrs.field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -208,7 +208,10 @@ def test_a_model_whose_keys_are_not_its_field_names_is_read_and_checked() -> Non
     [
         ([["grandTotal", 1.5]], "the body: expected an object, got array"),
         ({"grandTotal": 1, "lines": {}}, "lines: expected an array, got object"),
-        ({"grandTotal": 1, "lines": [{"lineCount": 1}, [["lineCount", 2]]]}, r"lines\[1\]: expected an object, got array"),
+        (
+            {"grandTotal": 1, "lines": [{"lineCount": 1}, [["lineCount", 2]]]},
+            r"lines\[1\]: expected an object, got array",
+        ),
     ],
 )
 def test_a_model_whose_keys_are_not_its_field_names_takes_no_list_for_an_object(payload: Any, problem: str) -> None:
@@ -223,12 +226,16 @@ def test_a_model_whose_keys_are_not_its_field_names_takes_no_list_for_an_object(
         ({"total": 1, "lines": {}}, "lines: expected an array, got object"),
         ({"total": 1, "lines": [{"total": 1, "lines": {}}]}, r"lines\[0\]\.lines: expected an array, got object"),
         ({"total": 1, "lines": [{"total": 1}, [["total", 2]]]}, r"lines\[1\]: expected an object, got array"),
-        ({"total": 1, "lines": [{"total": 1, "lines": [{"total": "x"}]}]}, r"lines\[0\]\.lines\[0\]\.total: .* got str 'x'"),
+        (
+            {"total": 1, "lines": [{"total": 1, "lines": [{"total": "x"}]}]},
+            r"lines\[0\]\.lines\[0\]\.total: .* got str 'x'",
+        ),
     ],
 )
 def test_a_model_read_from_its_own_keys_takes_no_list_for_an_object(payload: Any, problem: str) -> None:
     with pytest.raises(ModelTypeError, match=f"^{problem}$"):
         parse_model(Order, payload)
     nested = parse_model(Order, {"total": 1, "lines": [{"total": 2, "lines": [{"total": "3"}]}]})
-    assert isinstance(nested.lines, list) and isinstance(nested.lines[0].lines, list)
+    assert isinstance(nested.lines, list)
+    assert isinstance(nested.lines[0].lines, list)
     assert nested.lines[0].lines[0].total == 3

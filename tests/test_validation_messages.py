@@ -43,7 +43,10 @@ MESSAGES: dict[str, tuple[Any, str]] = {
     "data_missing": ({}, "data: missing"),
     "data_null": ({"data": None}, "data: expected an object, got null"),
     "data_array": ({"data": [1, 2]}, "data: expected an object, got array"),
-    "data_list_of_pairs": ({"data": [[k, v] for k, v in EXAMPLE_BODY["data"].items()]}, "data: expected an object, got array"),
+    "data_list_of_pairs": (
+        {"data": [[k, v] for k, v in EXAMPLE_BODY["data"].items()]},
+        "data: expected an object, got array",
+    ),
     "id_missing": (_without("id"), "data.id: missing"),
     "id_number": (_with(id=123), "data.id: expected str, got int 123"),
     "total_cost_string": (_with(total_cost="abc"), "data.total_cost: expected float, got str 'abc'"),
@@ -87,7 +90,10 @@ MESSAGES: dict[str, tuple[Any, str]] = {
     ),
     # A date-time: the text as sent when it is no date, the JSON kind and value otherwise.
     "created_at_missing": (_without("created_at"), "data.created_at: missing"),
-    "created_at_words": (_with(created_at="yesterday"), "data.created_at: expected an RFC 3339 date-time, got 'yesterday'"),
+    "created_at_words": (
+        _with(created_at="yesterday"),
+        "data.created_at: expected an RFC 3339 date-time, got 'yesterday'",
+    ),
     "created_at_null": (_with(created_at=None), "data.created_at: expected an RFC 3339 date-time, got null"),
     "created_at_boolean": (_with(created_at=True), "data.created_at: expected an RFC 3339 date-time, got boolean True"),
     "created_at_number": (
