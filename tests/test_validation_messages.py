@@ -124,3 +124,23 @@ def test_a_value_python_reads_but_json_has_not_is_named_by_its_type() -> None:
     # What the client parses always comes from JSON; a caller of the parser may hand it more.
     with pytest.raises(ModelTypeError, match=r"^the body: expected an object, got tuple$"):
         parse_model(models.GetGenerationResponse, ("data", EXAMPLE_BODY["data"]))
+
+
+NOT_JSON_NUMBERS = [
+    ("NaN", "NaN is not a JSON number"),
+    ("-Infinity", "-Infinity is not a JSON number"),
+    ("1e999", "1e999 is too large for a number"),
+    # A long number is quoted up to its 40th character.
+    ("1234567890" * 5 + "e999", "1234567890" * 4 + " is too large for a number"),
+]
+
+
+@pytest.mark.parametrize(("number", "problem"), NOT_JSON_NUMBERS)
+def test_a_number_json_has_not_is_named_in_the_message(
+    number: str, problem: str, server: FakeOpenRouter, make_client: ClientFactory
+) -> None:
+    text = json.dumps(_with(total_cost=0)).replace('"total_cost": 0', f'"total_cost": {number}')
+    server.script_next(Reply(200, text.encode()))
+    with make_client() as client, pytest.raises(errors.ResponseValidationError) as caught:
+        client.generations.get_generation(id=EXAMPLE_ID, retries=utils.NO_RETRIES)
+    assert caught.value.message == f"{PREFIX}the body is not readable JSON (ValueError: {problem})"
