@@ -147,6 +147,7 @@ def test_created_at_reads_every_rfc3339_form(sent: str, expected: datetime.datet
         ("usage", "12", 12),
         ("latency", "1e3", 1000.0),
         ("cache_discount", "-0.25", -0.25),
+        ("cache_discount", "-1", -1),  # as the number unquoted: an int, which a `number` field holds
         ("streamed", 1, True),
         ("cancelled", 0, False),
         ("is_byok", "true", True),

@@ -11,7 +11,7 @@ import attrs
 import pytest
 
 from openrouter_generations import models
-from openrouter_generations._validation import ModelTypeError, check_model, parse_model
+from openrouter_generations._validation import ModelTypeError, check_model, find_json_problem, parse_model
 from openrouter_generations.models import UNSET, Unset
 from openrouter_generations.testing import FakeOpenRouter, Reply
 
@@ -127,15 +127,18 @@ class Line:
     """A model as the generator writes one whose JSON key (`lineCount`) is not its field name."""
 
     count: int
+    parts: list[Line] | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {**self.additional_properties, "lineCount": self.count}
+        out = {**self.additional_properties, "lineCount": self.count}
+        return out if isinstance(self.parts, Unset) else {**out, "parts": [part.to_dict() for part in self.parts]}
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Line:
         d = dict(src_dict)
-        line = cls(count=d.pop("lineCount"))
+        raw = d.pop("parts", UNSET)
+        line = cls(count=d.pop("lineCount"), parts=raw if isinstance(raw, Unset) else [Line.from_dict(x) for x in raw])
         line.additional_properties = d
         return line
 
@@ -209,6 +212,10 @@ def test_a_model_whose_keys_are_not_its_field_names_is_read_and_checked() -> Non
         ([["grandTotal", 1.5]], "the body: expected an object, got array"),
         ({"grandTotal": 1, "lines": {}}, "lines: expected an array, got object"),
         (
+            {"grandTotal": 1, "lines": [{"lineCount": 1, "parts": {}}]},
+            r"lines\[0\]\.parts: expected an array, got object",
+        ),
+        (
             {"grandTotal": 1, "lines": [{"lineCount": 1}, [["lineCount", 2]]]},
             r"lines\[1\]: expected an object, got array",
         ),
@@ -239,3 +246,38 @@ def test_a_model_read_from_its_own_keys_takes_no_list_for_an_object(payload: Any
     assert isinstance(nested.lines, list)
     assert isinstance(nested.lines[0].lines, list)
     assert nested.lines[0].lines[0].total == 3
+
+
+@attrs.define(kw_only=True)
+class Parcel:
+    note: str | Unset = UNSET
+    sent_at: datetime.datetime
+    additional_properties: dict[str, Any] = attrs.field(init=False, factory=dict)
+
+
+@attrs.define
+class Shipment:
+    """A model with a list that may not be null or absent, as a later spec could have."""
+
+    parcels: list[Parcel]
+    additional_properties: dict[str, Any] = attrs.field(init=False, factory=dict)
+
+
+@pytest.mark.parametrize(
+    ("payload", "problem"),
+    [
+        (None, "the body: expected an object, got null"),
+        ({}, "parcels: missing"),
+        ({"parcels": {}}, "parcels: expected an array, got object"),
+        ({"parcels": [{}]}, "parcels[0].sent_at: missing"),
+        (
+            {"parcels": [{"sent_at": "2026-07-16T21:31:30Z"}, {"sent_at": None}]},
+            "parcels[1].sent_at: expected an RFC 3339 date-time, got null",
+        ),
+        ({"parcels": [{"sent_at": "2026-07-16t21:31:30z", "note": "n"}]}, None),
+        ({"parcels": []}, None),
+    ],
+)
+def test_what_a_parser_cannot_read_is_named_in_a_list_too(payload: Any, problem: str | None) -> None:
+    # The message of a body the generated parser raised on: the first place it cannot read.
+    assert find_json_problem(Shipment, payload) == problem
