@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import datetime
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 import attrs
 import pytest
@@ -163,7 +163,7 @@ class Invoice:
         raw = d.pop("lines", UNSET)
         invoice = cls(
             total=d.pop("grandTotal"),
-            lines=raw if raw is None or isinstance(raw, (Unset, str)) else [Line.from_dict(x) for x in raw],
+            lines=cast(Any, raw) if raw is None or isinstance(raw, (Unset, str)) else [Line.from_dict(x) for x in raw],
         )
         invoice.additional_properties = d
         return invoice
@@ -187,7 +187,7 @@ class Order:
         raw = d.pop("lines", UNSET)
         order = cls(
             total=d.pop("total"),
-            lines=raw if raw is None or isinstance(raw, (Unset, str)) else [Order.from_dict(x) for x in raw],
+            lines=cast(Any, raw) if raw is None or isinstance(raw, (Unset, str)) else [Order.from_dict(x) for x in raw],
         )
         order.additional_properties = d
         return order
