@@ -175,6 +175,7 @@ class Order:
 
     total: float
     lines: list[Order] | Unset | None = UNSET
+    counts: list[int] | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -188,6 +189,7 @@ class Order:
         order = cls(
             total=d.pop("total"),
             lines=cast(Any, raw) if raw is None or isinstance(raw, (Unset, str)) else [Order.from_dict(x) for x in raw],
+            counts=d.pop("counts", UNSET),
         )
         order.additional_properties = d
         return order
@@ -281,3 +283,11 @@ class Shipment:
 def test_what_a_parser_cannot_read_is_named_in_a_list_too(payload: Any, problem: str | None) -> None:
     # The message of a body the generated parser raised on: the first place it cannot read.
     assert find_json_problem(Shipment, payload) == problem
+
+
+def test_a_list_of_counts_takes_the_lossless_readings_item_by_item() -> None:
+    order = parse_model(Order, {"total": 1, "counts": ["1", 2.0, 3]})
+    assert isinstance(order.counts, list)
+    assert [(n, type(n)) for n in order.counts] == [(1, int), (2, int), (3, int)]
+    with pytest.raises(ModelTypeError, match=r"^counts\[1\]: expected int, got str 'two'$"):
+        parse_model(Order, {"total": 1, "counts": [1, "two"]})
