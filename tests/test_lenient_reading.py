@@ -116,6 +116,9 @@ def test_nulls_the_official_sdk_accepts() -> None:
         # Fractional digits past the sixth are cut, not rounded.
         ("2026-07-16T21:31:30.123456789Z", datetime.datetime(2026, 7, 16, 21, 31, 30, 123456, tzinfo=UTC)),
         ("2026-07-16T21:31:30.1z", datetime.datetime(2026, 7, 16, 21, 31, 30, 100000, tzinfo=UTC)),
+        # No offset: read as it is, a naive date-time, as the generated parser reads it.
+        ("2026-07-16T21:31:30", datetime.datetime(2026, 7, 16, 21, 31, 30)),
+        ("2026-07-16T21:31:60", datetime.datetime(2026, 7, 16, 21, 31, 59, 999999)),
         (
             "2026-07-16T21:31:30.5-05:30",
             datetime.datetime(
@@ -144,6 +147,7 @@ def test_created_at_reads_every_rfc3339_form(sent: str, expected: datetime.datet
         ("usage", "12", 12),
         ("latency", "1e3", 1000.0),
         ("cache_discount", "-0.25", -0.25),
+        ("cache_discount", "-1", -1),  # as the number unquoted: an int, which a `number` field holds
         ("streamed", 1, True),
         ("cancelled", 0, False),
         ("is_byok", "true", True),
@@ -177,6 +181,7 @@ def test_lossless_readings_inside_provider_responses() -> None:
         ("total_cost", "Infinity"),
         ("total_cost", "1e400"),  # past a float
         ("total_cost", "0x10"),
+        ("app_id", "9" * 5000),  # past Python's digit limit for an int
         ("is_byok", 2),
         ("is_byok", "1"),
         ("is_byok", "True"),

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import copy
 import datetime
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, cast
 
+import attrs
 import pytest
 
 from openrouter_generations import models
-from openrouter_generations._validation import ModelTypeError, check_model
+from openrouter_generations._validation import ModelTypeError, check_model, find_json_problem, parse_model
+from openrouter_generations.models import UNSET, Unset
 from openrouter_generations.testing import FakeOpenRouter, Reply
 
 from .conftest import EXAMPLE_BODY, load_json
@@ -114,3 +117,177 @@ def test_all_nulls_where_nullable() -> None:
     assert res.data.provider_responses is None
     assert res.data.api_type is None
     assert res.data.data_region is None
+
+
+# -- a regenerated model: the checks follow its annotations, whatever its JSON keys -----------
+
+
+@attrs.define
+class Line:
+    """A model as the generator writes one whose JSON key (`lineCount`) is not its field name."""
+
+    count: int
+    parts: list[Line] | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {**self.additional_properties, "lineCount": self.count}
+        return out if isinstance(self.parts, Unset) else {**out, "parts": [part.to_dict() for part in self.parts]}
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Line:
+        d = dict(src_dict)
+        raw = d.pop("parts", UNSET)
+        line = cls(count=d.pop("lineCount"), parts=raw if isinstance(raw, Unset) else [Line.from_dict(x) for x in raw])
+        line.additional_properties = d
+        return line
+
+
+@attrs.define
+class Invoice:
+    """Keys `grandTotal` and `lines`; reads any iterable as the list of lines, as a looser
+    generator could, so that only the check stands between an object and a list."""
+
+    total: float
+    lines: list[Line] | Unset | None = UNSET
+    additional_properties: dict[str, Any] = attrs.field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        lines = [line.to_dict() for line in self.lines] if isinstance(self.lines, list) else self.lines
+        out = {**self.additional_properties, "grandTotal": self.total}
+        return out if lines is UNSET else {**out, "lines": lines}
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Invoice:
+        d = dict(src_dict)
+        raw = d.pop("lines", UNSET)
+        invoice = cls(
+            total=d.pop("grandTotal"),
+            lines=cast(Any, raw) if raw is None or isinstance(raw, (Unset, str)) else [Line.from_dict(x) for x in raw],
+        )
+        invoice.additional_properties = d
+        return invoice
+
+
+@attrs.define
+class Order:
+    """The same reading with keys that are the field names."""
+
+    total: float
+    lines: list[Order] | Unset | None = UNSET
+    counts: list[int] | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        lines = [line.to_dict() for line in self.lines] if isinstance(self.lines, list) else self.lines
+        return {"total": self.total} if lines is UNSET else {"total": self.total, "lines": lines}
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Order:
+        d = dict(src_dict)
+        raw = d.pop("lines", UNSET)
+        order = cls(
+            total=d.pop("total"),
+            lines=cast(Any, raw) if raw is None or isinstance(raw, (Unset, str)) else [Order.from_dict(x) for x in raw],
+            counts=d.pop("counts", UNSET),
+        )
+        order.additional_properties = d
+        return order
+
+
+def test_a_model_whose_keys_are_not_its_field_names_is_read_and_checked() -> None:
+    invoice = parse_model(Invoice, {"grandTotal": "1.5", "lines": [{"lineCount": 2}, {"lineCount": "3"}], "x": 1})
+    assert (invoice.total, type(invoice.total)) == (1.5, float)
+    assert isinstance(invoice.lines, list)
+    assert [(line.count, type(line.count)) for line in invoice.lines] == [(2, int), (3, int)]
+    assert invoice.additional_properties == {"x": 1}
+    assert parse_model(Invoice, {"grandTotal": 2}).lines is UNSET
+    with pytest.raises(ModelTypeError, match=r"^total: expected float, got str 'abc'$"):
+        parse_model(Invoice, {"grandTotal": "abc"})
+    with pytest.raises(ModelTypeError, match=r"^lines\[1\]\.count: expected int, got float 2\.5$"):
+        parse_model(Invoice, {"grandTotal": 1, "lines": [{"lineCount": 2}, {"lineCount": 2.5}]})
+
+
+@pytest.mark.parametrize(
+    ("payload", "problem"),
+    [
+        ([["grandTotal", 1.5]], "the body: expected an object, got array"),
+        ({"grandTotal": 1, "lines": {}}, "lines: expected an array, got object"),
+        (
+            {"grandTotal": 1, "lines": [{"lineCount": 1, "parts": {}}]},
+            r"lines\[0\]\.parts: expected an array, got object",
+        ),
+        (
+            {"grandTotal": 1, "lines": [{"lineCount": 1}, [["lineCount", 2]]]},
+            r"lines\[1\]: expected an object, got array",
+        ),
+    ],
+)
+def test_a_model_whose_keys_are_not_its_field_names_takes_no_list_for_an_object(payload: Any, problem: str) -> None:
+    with pytest.raises(ModelTypeError, match=f"^{problem}$"):
+        parse_model(Invoice, payload)
+
+
+@pytest.mark.parametrize(
+    ("payload", "problem"),
+    [
+        ([["total", 1.5]], "the body: expected an object, got array"),
+        ({"total": 1, "lines": {}}, "lines: expected an array, got object"),
+        ({"total": 1, "lines": [{"total": 1, "lines": {}}]}, r"lines\[0\]\.lines: expected an array, got object"),
+        ({"total": 1, "lines": [{"total": 1}, [["total", 2]]]}, r"lines\[1\]: expected an object, got array"),
+        (
+            {"total": 1, "lines": [{"total": 1, "lines": [{"total": "x"}]}]},
+            r"lines\[0\]\.lines\[0\]\.total: .* got str 'x'",
+        ),
+    ],
+)
+def test_a_model_read_from_its_own_keys_takes_no_list_for_an_object(payload: Any, problem: str) -> None:
+    with pytest.raises(ModelTypeError, match=f"^{problem}$"):
+        parse_model(Order, payload)
+    nested = parse_model(Order, {"total": 1, "lines": [{"total": 2, "lines": [{"total": "3"}]}]})
+    assert isinstance(nested.lines, list)
+    assert isinstance(nested.lines[0].lines, list)
+    assert nested.lines[0].lines[0].total == 3
+
+
+@attrs.define(kw_only=True)
+class Parcel:
+    note: str | Unset = UNSET
+    sent_at: datetime.datetime
+    additional_properties: dict[str, Any] = attrs.field(init=False, factory=dict)
+
+
+@attrs.define
+class Shipment:
+    """A model with a list that may not be null or absent, as a later spec could have."""
+
+    parcels: list[Parcel]
+    additional_properties: dict[str, Any] = attrs.field(init=False, factory=dict)
+
+
+@pytest.mark.parametrize(
+    ("payload", "problem"),
+    [
+        (None, "the body: expected an object, got null"),
+        ({}, "parcels: missing"),
+        ({"parcels": {}}, "parcels: expected an array, got object"),
+        ({"parcels": [{}]}, "parcels[0].sent_at: missing"),
+        (
+            {"parcels": [{"sent_at": "2026-07-16T21:31:30Z"}, {"sent_at": None}]},
+            "parcels[1].sent_at: expected an RFC 3339 date-time, got null",
+        ),
+        ({"parcels": [{"sent_at": "2026-07-16t21:31:30z", "note": "n"}]}, None),
+        ({"parcels": []}, None),
+    ],
+)
+def test_what_a_parser_cannot_read_is_named_in_a_list_too(payload: Any, problem: str | None) -> None:
+    # The message of a body the generated parser raised on: the first place it cannot read.
+    assert find_json_problem(Shipment, payload) == problem
+
+
+def test_a_list_of_counts_takes_the_lossless_readings_item_by_item() -> None:
+    order = parse_model(Order, {"total": 1, "counts": ["1", 2.0, 3]})
+    assert isinstance(order.counts, list)
+    assert [(n, type(n)) for n in order.counts] == [(1, int), (2, int), (3, int)]
+    with pytest.raises(ModelTypeError, match=r"^counts\[1\]: expected int, got str 'two'$"):
+        parse_model(Order, {"total": 1, "counts": [1, "two"]})

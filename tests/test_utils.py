@@ -82,3 +82,16 @@ def test_the_documented_defaults() -> None:
     assert DEFAULT_RETRY_CONFIG.max_retry_after == 30_000
     assert DEFAULT_RETRY_CONFIG.retry_not_found_for == 0
     assert (NO_RETRIES.strategy, NO_RETRIES.backoff, NO_RETRIES.retry_connection_errors) == ("none", None, False)
+
+
+def test_the_system_clock_sleeps_for_real_and_names_itself() -> None:
+    import asyncio
+
+    from openrouter_generations.utils import SystemClock
+
+    clock = SystemClock()
+    before = clock.monotonic()
+    clock.sleep(0.001)
+    asyncio.run(clock.sleep_async(0.001))
+    assert clock.monotonic() - before >= 0.002
+    assert repr(clock) == "SystemClock()"

@@ -248,7 +248,7 @@ def check_model(model: Any, path: str = "", raw: object = None) -> None:
     plan = _plan(type(model))
     # The usual case, every plain field of an exact type, is decided in one C-level pass.
     if not all(map(frozenset.__contains__, plan.flat_exact, map(type, plan.flat_values(model)))):
-        _check_fields(model, plan.flat, path, raw)
+        _check_fields(model, plan.flat, path)
     for name, hint, exact, one_model, item_model in plan.nested:
         value = getattr(model, name)
         kind = type(value)
@@ -275,12 +275,12 @@ def _check_object(model: Any, path: str, raw: object) -> None:
     check_model(model, path, raw)
 
 
-def _check_fields(model: Any, fields: tuple[_Field, ...], path: str, raw: object) -> None:
+def _check_fields(model: Any, fields: tuple[_Field, ...], path: str) -> None:
+    """The plain fields: none holds a list or a model, so none needs the JSON it came from."""
     for name, hint, exact in fields:
         value = getattr(model, name)
         if type(value) not in exact:
-            child = raw.get(name) if type(raw) is dict else None
-            read = _read(value, hint, f"{path}.{name}" if path else name, child)
+            read = _read(value, hint, f"{path}.{name}" if path else name)
             if read is not value:
                 setattr(model, name, read)
 
