@@ -70,7 +70,7 @@ MESSAGES: dict[str, tuple[Any, str]] = {
     # Inside a list: the index, then the field.
     "provider_response_null": (
         _with(provider_responses=[None]),
-        "data.provider_responses[0]: expected ProviderResponse, got NoneType None",
+        "data.provider_responses[0]: expected ProviderResponse, got null",
     ),
     "provider_response_without_status": (
         _with(provider_responses=[{"id": "r"}]),

@@ -349,7 +349,8 @@ def _read(value: object, hint: Any, path: str, raw: object = None) -> object:
     if read is _NO:
         read = _lenient(value, hint)
         if read is _NO:
-            raise ModelTypeError(f"{path}: expected {_describe(hint)}, got {type(value).__name__} {_shown(value)}")
+            got = "null" if value is None else f"{type(value).__name__} {_shown(value)}"  # as the JSON said it
+            raise ModelTypeError(f"{path}: expected {_describe(hint)}, got {got}")
     return read
 
 
