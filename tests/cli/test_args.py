@@ -52,6 +52,34 @@ def test_each_commands_help_describes_every_option(fake: FakeOpenRouter, env: di
         ) in shown
 
 
+def _help_sections(text: str) -> dict[str, list[str]]:
+    """A help text as {heading: the options listed under it}, in order."""
+    sections: dict[str, list[str]] = {}
+    heading = ""
+    for line in text.splitlines():
+        if line and not line[0].isspace() and line.endswith(":"):
+            heading = line[:-1]
+            sections[heading] = []
+        elif line.startswith("  -") and heading:
+            sections[heading].append(line.split()[0].rstrip(","))
+    return sections
+
+
+@pytest.mark.parametrize("command", ["get", "costs"])
+def test_each_commands_help_lists_its_options_under_their_headings(env: dict[str, str], command: str) -> None:
+    result = run_main([command, "--help"], env)
+    assert result.returncode == 0
+    own = ["--json"] if command == "get" else ["--format", "--totals-file"]
+    assert _help_sections(result.stdout) == {
+        "positional arguments": [],
+        "options": ["-h", *own],
+        "connection": ["--api-key", "--server-url", "--timeout", "--concurrency", "--wait"],
+        "cache": ["--cache", "--no-cache"],
+        "output": ["--field", "-v"],
+    }
+    assert "[--cache PATH | --no-cache]" in normalized(result.stdout)
+
+
 def test_the_help_names_both_commands_and_every_exit_status(env: dict[str, str]) -> None:
     result = run_main(["--help"], env)
     assert result.returncode == 0
