@@ -20,6 +20,7 @@ import sys
 import warnings
 from collections.abc import Iterator
 from decimal import Decimal
+from typing import IO
 from unittest import mock
 
 import pytest
@@ -72,11 +73,16 @@ def run_main(
     stdin_bytes: bytes | None = None,
     tty: bool = False,
     stderr_tty: bool = False,
+    stdout: io.StringIO | None = None,
+    stdin_stream: IO[str] | None = None,
 ) -> Ran:
-    """`openrouter-generations ARGV...` in this process (see `run`)."""
+    """`openrouter-generations ARGV...` in this process (see `run`); `stdout` and `stdin_stream`,
+    when given, stand for a pipe a test controls (one that closes, one that is interrupted)."""
     out, err = (_Terminal() if tty else io.StringIO()), (_Terminal() if stderr_tty else io.StringIO())
+    out = stdout if stdout is not None else out
     data = stdin_bytes if stdin_bytes is not None else (stdin or "").encode()
-    stdin_stream = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8")
+    if stdin_stream is None:
+        stdin_stream = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8")
     with (
         _fresh_process_state(),
         mock.patch.dict(os.environ, env, clear=True),

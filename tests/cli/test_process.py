@@ -48,15 +48,17 @@ def test_python_dash_m_runs_the_same_command(fake: FakeOpenRouter, env: dict[str
 
 
 @needs_script
+@pytest.mark.parametrize("args", [["costs", "--format", "csv"], ["costs", "--format", "table"], ["get"]])
 def test_a_reader_that_stops_early_gets_no_error(
-    fake: FakeOpenRouter, env: dict[str, str], tmp_path: pathlib.Path
+    fake: FakeOpenRouter, env: dict[str, str], tmp_path: pathlib.Path, args: list[str]
 ) -> None:
     assert SCRIPT is not None
-    ids = [fake.add_generation()["id"] for _ in range(200)]  # more CSV than a pipe holds
-    argv = [SCRIPT, "costs", "--server-url", fake.server_url, "--format", "csv", ids_file(tmp_path, "\n".join(ids))]
+    ids = [fake.add_generation()["id"] for _ in range(200)]  # more output than a pipe holds
+    path = ids_file(tmp_path, "\n".join(ids))
+    argv = [SCRIPT, args[0], "--server-url", fake.server_url, *args[1:], *(ids if args[0] == "get" else [path])]
     with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env) as proc:
         assert proc.stdout is not None
-        assert proc.stdout.readline().startswith(b"id,")
+        assert proc.stdout.readline()
         proc.stdout.close()  # as `| head -1` does
         err = proc.stderr.read().decode() if proc.stderr is not None else ""
     clean(err)
