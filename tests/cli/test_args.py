@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import pathlib
 from typing import Any
 
@@ -178,3 +179,30 @@ def test_usage_errors_exit_2(fake: FakeOpenRouter, env: dict[str, str], args: li
     result = run(fake, env, *args)
     assert result.returncode == 2
     assert "error" in result.stderr or "--totals-file" in result.stderr
+
+
+def test_the_help_opens_with_what_the_command_does(env: dict[str, str]) -> None:
+    lines = run_main(["--help"], env).stdout.splitlines()
+    assert "Look OpenRouter generations up by id: exact cost, native tokens, latency, provider." in lines
+
+
+def test_costs_reads_stdin_when_no_file_is_named(fake: FakeOpenRouter, env: dict[str, str], records: Any) -> None:
+    result = run(fake, env, "costs", "--no-cache", "--format", "json", stdin="gen-0\n")
+    assert result.returncode == 0, result.stderr
+    assert [r["id"] for r in json.loads(result.stdout)["rows"]] == ["gen-0"]
+
+
+def test_a_not_found_is_asked_once_by_default(fake: FakeOpenRouter, env: dict[str, str]) -> None:
+    result = run(fake, env, "get", "--no-cache", "gen-unknown")
+    assert result.returncode == 1
+    assert result.stderr == "openrouter-generations: gen-unknown: not found (HTTP 404)\n"
+    assert len(fake.requests) == 1
+
+
+def test_field_is_repeatable(fake: FakeOpenRouter, env: dict[str, str]) -> None:
+    fake.add_generation(id="gen-f", first_extra="one", second_extra="two")
+    result = run(fake, env, "get", "--no-cache", "--field", "first_extra", "--field", "second_extra", "gen-f")
+    assert result.returncode == 0, result.stderr
+    shown = [normalized(line) for line in result.stdout.splitlines()]
+    assert "first_extra one" in shown
+    assert "second_extra two" in shown
