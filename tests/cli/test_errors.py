@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import functools
+import json
 import pathlib
 import sys
+from collections.abc import Iterator
 from typing import Any
+from unittest import mock
 
 import pytest
 
-from openrouter_generations.testing import FakeOpenRouter, Reply
+from openrouter_generations import OpenRouter
+from openrouter_generations.cli import _lookup
+from openrouter_generations.testing import FakeOpenRouter, Reply, VirtualClock
 from tests.cli.support import (
     ids_file,
     run,
@@ -147,3 +153,39 @@ def test_a_server_that_cannot_be_reached_names_the_url_and_the_cause(env: dict[s
     assert result.returncode == 1
     assert result.stderr.startswith(f"openrouter-generations: could not connect to {url} (")
     assert result.stderr.endswith("): check --server-url and the network\n")
+
+
+@pytest.fixture
+def virtual_clock() -> Iterator[VirtualClock]:
+    """The command's client waits between retries on a clock whose sleeps take no real time."""
+    clock = VirtualClock()
+    with mock.patch.object(_lookup, "OpenRouter", functools.partial(OpenRouter, clock=clock)):
+        yield clock
+
+
+def test_an_id_that_times_out_or_cannot_be_fetched_says_why_and_after_how_many_attempts(
+    fake: FakeOpenRouter, env: dict[str, str], virtual_clock: VirtualClock
+) -> None:
+    for ident in ("gen-0", "gen-1", "gen-2"):
+        fake.add_generation(id=ident)
+    fake.script("gen-1", *[Reply(delay=0.5)] * 5)
+    fake.script("gen-2", *[Reply(close=True)] * 5)
+    result = run(fake, env, "get", "--no-cache", "--timeout", "0.1", "--json", "gen-0", "gen-1", "gen-2")
+    assert result.returncode == 1
+    assert json.loads(result.stdout)["data"]["id"] == "gen-0"
+    host = fake.server_url.split("//")[1].split("/")[0]
+    assert result.stderr == (
+        "openrouter-generations: gen-1: timed out (after 5 attempts)\n"
+        "openrouter-generations: gen-2: could not connect: GET /generation?id=gen-2: no usable response from "
+        f"{host}; RemoteProtocolError: Server disconnected without sending a response. (after 5 attempts)\n"
+    )
+
+
+def test_every_id_timing_out_is_listed_not_taken_for_an_unreachable_server(
+    fake: FakeOpenRouter, env: dict[str, str], virtual_clock: VirtualClock
+) -> None:
+    fake.add_generation(id="gen-0")
+    fake.script("gen-0", *[Reply(delay=0.5)] * 5)
+    result = run(fake, env, "get", "--no-cache", "--timeout", "0.1", "gen-0")
+    assert result.returncode == 1
+    assert result.stderr == "openrouter-generations: gen-0: timed out (after 5 attempts)\n"
