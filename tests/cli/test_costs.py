@@ -19,6 +19,7 @@ from tests.cli.support import (
     ids_file,
     normalized,
     run,
+    run_main,
 )
 
 
@@ -248,3 +249,19 @@ def test_costs_of_no_ids_is_an_empty_total(fake: FakeOpenRouter, env: dict[str, 
     assert result.returncode == 0
     assert json.loads(result.stdout)["totals"]["all"]["count"] == 0
     assert fake.requests == []
+
+
+def test_a_progress_bar_counts_the_ids_on_a_terminal_and_leaves_stdout_clean(
+    fake: FakeOpenRouter, env: dict[str, str], records: Any, tmp_path: pathlib.Path
+) -> None:
+    fake.latency_ms = 100  # long enough for the bar to be drawn
+    path = ids_file(tmp_path, "gen-0\ngen-1\ngen-2\n")
+    result = run_main(
+        ["costs", "--server-url", fake.server_url, "--no-cache", "--concurrency", "1", "--format", "json", path],
+        env,
+        stderr_tty=True,
+    )
+    assert result.returncode == 0
+    assert json.loads(result.stdout)["totals"]["all"]["count"] == 3
+    assert "looking up" in result.stderr
+    assert "3/3" in result.stderr
