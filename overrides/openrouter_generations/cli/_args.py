@@ -11,32 +11,6 @@ __all__ = ["build_parser"]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    net = common.add_argument_group("connection")
-    net.add_argument("--api-key", metavar="KEY", help="the OpenRouter API key (default: $OPENROUTER_API_KEY)")
-    net.add_argument("--server-url", metavar="URL", help="the API's base URL (default: https://openrouter.ai/api/v1)")
-    net.add_argument("--timeout", type=_seconds, metavar="SECONDS", help="per attempt (default: 15)")
-    net.add_argument("--concurrency", type=_count, default=16, metavar="N", help="lookups at once (default: 16)")
-    net.add_argument(
-        "--wait",
-        type=_seconds_or_zero,
-        default=0.0,
-        metavar="SECONDS",
-        help="retry 'not found' this long: ids of completions that just ended (default: 0)",
-    )
-    cache = common.add_argument_group("cache").add_mutually_exclusive_group()
-    cache.add_argument("--cache", metavar="PATH", help="the cache file (default: under the user's cache directory)")
-    cache.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
-    out = common.add_argument_group("output")
-    out.add_argument(
-        "--field",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="also show this field of the record (one the documented set lacks); repeatable",
-    )
-    out.add_argument("-v", "--verbose", action="store_true", help="log each retry on stderr")
-
     parser = argparse.ArgumentParser(
         prog="openrouter-generations",
         description="Look OpenRouter generations up by id: exact cost, native tokens, latency, provider.",
@@ -46,11 +20,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    get = commands.add_parser("get", parents=[common], help="show generations, one after the other")
+    get = commands.add_parser("get", help="show generations, one after the other")
     get.add_argument("ids", nargs="+", metavar="ID", help="generation ids (gen-...)")
     get.add_argument("--json", action="store_true", help="print each record as the API sent it")
 
-    costs = commands.add_parser("costs", parents=[common], help="a row per id, and exact totals")
+    costs = commands.add_parser("costs", help="a row per id, and exact totals")
     costs.add_argument(
         "file",
         nargs="?",
@@ -68,7 +42,38 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="with --format csv: also write the totals, per model, per provider and in all, as CSV to PATH",
     )
+    for command in (get, costs):
+        _add_common_options(command)
     return parser
+
+
+def _add_common_options(command: argparse.ArgumentParser) -> None:
+    """The options both commands share, under their headings. Added to each command rather than
+    through `parents=`: argparse moves a parent's mutually exclusive group out of its heading."""
+    net = command.add_argument_group("connection")
+    net.add_argument("--api-key", metavar="KEY", help="the OpenRouter API key (default: $OPENROUTER_API_KEY)")
+    net.add_argument("--server-url", metavar="URL", help="the API's base URL (default: https://openrouter.ai/api/v1)")
+    net.add_argument("--timeout", type=_seconds, metavar="SECONDS", help="per attempt (default: 15)")
+    net.add_argument("--concurrency", type=_count, default=16, metavar="N", help="lookups at once (default: 16)")
+    net.add_argument(
+        "--wait",
+        type=_seconds_or_zero,
+        default=0.0,
+        metavar="SECONDS",
+        help="retry 'not found' this long: ids of completions that just ended (default: 0)",
+    )
+    cache = command.add_argument_group("cache").add_mutually_exclusive_group()
+    cache.add_argument("--cache", metavar="PATH", help="the cache file (default: under the user's cache directory)")
+    cache.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    out = command.add_argument_group("output")
+    out.add_argument(
+        "--field",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also show this field of the record (one the documented set lacks); repeatable",
+    )
+    out.add_argument("-v", "--verbose", action="store_true", help="log each retry on stderr")
 
 
 def _seconds(text: str) -> float:

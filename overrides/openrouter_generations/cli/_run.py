@@ -44,7 +44,28 @@ def run(argv: Sequence[str] | None = None) -> int:
         _say("interrupted")
         return EXIT_INTERRUPTED
     except BrokenPipeError:  # `... | head`: the reader has what it wanted
+        _quiet_stdout()
         return EXIT_FOUND
+
+
+class _Console(Console):
+    """rich's console, but a reader that goes away (`| head`) is the `BrokenPipeError` that `run`
+    answers with exit 0; rich's own answer is exit 1, which would say an id was not found."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise BrokenPipeError
+
+
+def _quiet_stdout() -> None:
+    """Points stdout at /dev/null, so that the interpreter's last flush of what is still buffered
+    for the reader that went away does not print an error at exit."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, sys.stdout.fileno())
+        finally:
+            os.close(devnull)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -80,7 +101,7 @@ def _get(args: argparse.Namespace, lookup: Lookup, ids: list[str]) -> int:
         results, interrupted = lookup.finished(ids), True
     if not interrupted and (refused := _refused(results, lookup.server_url)):
         return refused
-    out = Console(highlight=False)
+    out = _Console(highlight=False)
     status = EXIT_FOUND
     for result in results:
         if result.ok:
@@ -116,7 +137,7 @@ def _costs(args: argparse.Namespace, lookup: Lookup, ids: list[str]) -> int:
     if fmt == "table":
         # Piped, a table is as wide as COLUMNS says, else wide enough for ids and model names.
         wide = sys.stdout.isatty() or "COLUMNS" in os.environ
-        console = Console(highlight=False, width=None if wide else 120)
+        console = _Console(highlight=False, width=None if wide else 120)
         costs_table(console, rows, failed, totals, fields=args.field, note=note)
     elif fmt == "json":
         sys.stdout.write(costs_json(rows, failed, totals, requested=len(ids)) + "\n")

@@ -1,0 +1,1 @@
+"""The `openrouter-generations` command, one file per behaviour."""

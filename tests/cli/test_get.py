@@ -1,0 +1,156 @@
+"""What `get` shows: a readable summary per generation, or the record as the API sent it."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from openrouter_generations.testing import FakeOpenRouter, Reply
+from tests.cli.support import (
+    normalized,
+    run,
+)
+
+
+def test_get_shows_a_readable_summary(fake: FakeOpenRouter, env: dict[str, str], records: list[dict[str, Any]]) -> None:
+    result = run(fake, env, "get", "gen-1")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    rec = records[1]
+    for text in (
+        "gen-1",
+        "anthropic/claude-sonnet-4",
+        "Anthropic",
+        "$0.0021",
+        "native",
+        "normalized",
+        f"{rec['native_tokens_prompt']} prompt",
+        "first token",
+        "generating",
+    ):
+        assert text in out, (text, out)
+
+
+def test_get_json_prints_the_record_as_the_api_sent_it(fake: FakeOpenRouter, env: dict[str, str]) -> None:
+    rec = fake.add_generation(id="gen-extra", total_cost=0.0004175, brand_new_field={"nested": [1, 2]})
+    result = run(fake, env, "get", "--json", "gen-extra")
+    assert result.returncode == 0, result.stderr
+    body = json.loads(result.stdout)
+    assert body["data"] == json.loads(json.dumps(rec))
+    assert body["data"]["brand_new_field"] == {"nested": [1, 2]}
+
+
+def test_get_reports_an_unknown_id_and_exits_1(fake: FakeOpenRouter, env: dict[str, str], records: Any) -> None:
+    result = run(fake, env, "get", "gen-0", "gen-nope")
+    assert result.returncode == 1
+    assert "gen-0" in result.stdout
+    assert "gen-nope: not found (HTTP 404)" in result.stderr
+
+
+def _summary_lines(out: str) -> dict[str, str]:
+    """The summary grid as {label: text}; the normalized token counts, which have no label, as ""."""
+    lines = {}
+    for line in out.splitlines()[1:]:
+        if line.strip().endswith("(normalized)"):
+            lines[""] = normalized(line)
+        else:
+            label, _, text = line.strip().partition("  ")
+            lines[label] = normalized(text)
+    return lines
+
+
+def test_get_shows_every_part_of_a_generation(fake: FakeOpenRouter, env: dict[str, str]) -> None:
+    fake.add_generation(
+        id="gen-full",
+        model="openai/gpt-4o",
+        provider_name="OpenAI",
+        api_type="completions",
+        created_at="2026-11-20T23:33:19.433273+00:00",
+        total_cost=0.0004175,
+        cache_discount=0.00003,
+        upstream_inference_cost=0.0002,
+        native_tokens_prompt=43,
+        native_tokens_cached=12,
+        native_tokens_completion=27,
+        native_tokens_reasoning=5,
+        native_tokens_completion_images=2,
+        tokens_prompt=42,
+        tokens_completion=26,
+        latency=412.5,
+        generation_time=1204,
+        finish_reason="stop",
+        native_finish_reason="end_turn",
+        provider_responses=[{"provider_name": "Azure", "status": 429}, {"provider_name": "OpenAI", "status": 200}],
+        brand_new_field=[1, True],
+    )
+    result = run(fake, env, "get", "--field", "brand_new_field", "--field", "streamed", "gen-full")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0].rstrip() == "gen-full"
+    assert _summary_lines(result.stdout) == {
+        "model": "openai/gpt-4o via OpenAI (completions)",
+        "created": "2026-11-20T23:33:19.433273+00:00",
+        "cost": "$0.0004175 (cache discount $0.00003), upstream $0.0002",
+        "tokens": "43 prompt (12 cached) + 27 completion (5 reasoning, 2 images) (native, billed)",
+        "": "42 prompt + 26 completion (normalized)",
+        "timing": "412.5 ms to first token, 1204 ms generating",
+        "finish": "stop (provider: end_turn)",
+        "attempts": "Azure 429, OpenAI 200",
+        "brand_new_field": "[1, true]",
+        "streamed": "true",
+    }
+
+
+def test_get_says_what_a_sparse_generation_lacks(fake: FakeOpenRouter, env: dict[str, str]) -> None:
+    fake.add_generation(
+        id="gen-sparse",
+        model="x/y",
+        provider_name=None,
+        api_type=None,
+        total_cost=0.5,
+        cache_discount=None,
+        upstream_inference_cost=None,
+        native_tokens_prompt=None,
+        native_tokens_cached=0,
+        native_tokens_completion=None,
+        native_tokens_reasoning=0,
+        native_tokens_completion_images=None,
+        tokens_prompt=None,
+        tokens_completion=None,
+        latency=None,
+        generation_time=None,
+        finish_reason=None,
+        native_finish_reason=None,
+        provider_responses=[],
+        cancelled=False,
+    )
+    result = run(fake, env, "get", "--field", "cancelled", "--field", "not_sent_at_all", "gen-sparse")
+    assert result.returncode == 0, result.stderr
+    lines = _summary_lines(result.stdout)
+    assert lines["model"] == "x/y via (unknown provider)"
+    assert lines["cost"] == "$0.5"
+    assert lines["tokens"] == "? prompt + ? completion (native, billed)"
+    assert lines[""] == "? prompt + ? completion (normalized)"
+    assert lines["timing"] == "(not sent)"
+    assert lines["finish"] == "(none)"
+    assert "attempts" not in lines
+    assert lines["cancelled"] == "false"
+    assert lines["not_sent_at_all"] == ""
+
+
+def test_get_shows_generation_time_alone_and_a_finish_the_provider_agrees_on(
+    fake: FakeOpenRouter, env: dict[str, str]
+) -> None:
+    fake.add_generation(
+        id="gen-t", latency=None, generation_time=99.5, finish_reason="length", native_finish_reason="length"
+    )
+    lines = _summary_lines(run(fake, env, "get", "gen-t").stdout)
+    assert lines["timing"] == "99.5 ms generating"
+    assert lines["finish"] == "length"
+
+
+def test_get_json_adds_the_newline_a_body_lacks(fake: FakeOpenRouter, env: dict[str, str], records: Any) -> None:
+    bodies = [json.dumps({"data": records[0]}), json.dumps({"data": records[1]}) + "\n"]
+    fake.script("gen-0", Reply(body=bodies[0]))
+    fake.script("gen-1", Reply(body=bodies[1]))
+    result = run(fake, env, "get", "--no-cache", "--json", "gen-0", "gen-1")
+    assert result.stdout == bodies[0] + "\n" + bodies[1]

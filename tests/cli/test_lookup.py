@@ -1,0 +1,76 @@
+"""How ids are looked up: the cache, waiting for ids that just ended, timeouts, and the retry log."""
+
+from __future__ import annotations
+
+import json
+import pathlib
+from typing import Any
+
+from openrouter_generations.testing import FakeOpenRouter, Reply
+from tests.cli.support import (
+    ids_file,
+    run,
+)
+
+
+def test_a_second_run_is_served_from_the_cache(
+    fake: FakeOpenRouter, env: dict[str, str], records: Any, tmp_path: pathlib.Path
+) -> None:
+    path = ids_file(tmp_path, "gen-0\ngen-1\ngen-2\n")
+    first = run(fake, env, "costs", "--format", "json", path)
+    assert first.returncode == 0, first.stderr
+    assert len(fake.requests) == 3
+    assert any((tmp_path / "xdg-cache").rglob("*")), "the default cache lives under XDG_CACHE_HOME"
+    fake.requests.clear()
+    second = run(fake, env, "costs", "--format", "json", path)
+    assert second.returncode == 0, second.stderr
+    assert fake.requests == []
+    assert second.stdout == first.stdout
+
+
+def test_cache_path_and_no_cache(
+    fake: FakeOpenRouter, env: dict[str, str], records: Any, tmp_path: pathlib.Path
+) -> None:
+    path = ids_file(tmp_path, "gen-0\n")
+    cache = tmp_path / "elsewhere" / "cache.db"
+    assert run(fake, env, "costs", "--cache", str(cache), path).returncode == 0
+    assert cache.exists()
+    assert not (tmp_path / "xdg-cache").exists()
+    fake.requests.clear()
+    assert run(fake, env, "costs", "--no-cache", path).returncode == 0
+    assert run(fake, env, "costs", "--no-cache", path).returncode == 0
+    assert len(fake.requests) == 2
+
+
+def test_wait_retries_not_found_and_verbose_logs_the_retries(
+    fake: FakeOpenRouter, env: dict[str, str], records: Any
+) -> None:
+    fake.script("gen-0", Reply(404))
+    fake.script("gen-1", Reply(429, headers={"retry-after-ms": "50"}))
+    result = run(fake, env, "costs", "--no-cache", "--wait", "10", "-v", "--format", "json", "-", stdin="gen-0\ngen-1")
+    assert result.returncode == 0, result.stderr
+    assert [r["id"] for r in json.loads(result.stdout)["rows"]] == ["gen-0", "gen-1"]
+    assert [r.ids for r in fake.requests].count(["gen-1"]) == 2  # the 429, then the record
+    assert "openrouter-generations: GET /generation?id=gen-0 failed with status 404; retry 1 in " in result.stderr
+
+
+def test_timeout_is_per_attempt_in_seconds(fake: FakeOpenRouter, env: dict[str, str], records: Any) -> None:
+    fake.script("gen-0", Reply(delay=1.5))  # past --timeout 0.3 (not past the default 15 s): retried
+    result = run(fake, env, "get", "--no-cache", "--timeout", "0.3", "-v", "--json", "gen-0")
+    assert result.returncode == 0, result.stderr
+    assert "retry 1 in" in result.stderr
+    assert len(fake.requests) == 2
+
+
+def test_without_verbose_no_retry_is_logged(fake: FakeOpenRouter, env: dict[str, str], records: Any) -> None:
+    fake.script("gen-0", Reply(404))
+    result = run(fake, env, "get", "--no-cache", "--wait", "10", "gen-0")
+    assert result.returncode == 0
+    assert result.stderr == ""
+
+
+def test_without_wait_a_404_is_reported(fake: FakeOpenRouter, env: dict[str, str], records: Any) -> None:
+    fake.script("gen-0", Reply(404))
+    result = run(fake, env, "get", "--no-cache", "gen-0")
+    assert result.returncode == 1
+    assert "gen-0: not found (HTTP 404)" in result.stderr
