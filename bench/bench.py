@@ -27,6 +27,8 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 OFFICIAL_PYTHON = ROOT / ".venv-bench" / "bin" / "python"
 CALLS = int(os.environ.get("BENCH_CALLS", "1000"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
+# BENCH_SIZE=0 skips the size section, which downloads packages (for a quick run while iterating).
+SIZE = os.environ.get("BENCH_SIZE", "1") != "0"
 
 # Each client runs as its own process so that imports and caches cannot favour one. A setup
 # defines `call()`, or `async def acall()` for the async lines (timed inside one event loop).
@@ -254,6 +256,9 @@ def main() -> None:
     name, base, limit = IMPORT_TARGET
     print(f"  {name} / {base}: {verdict(ratios(imports, name, base), limit)}")
 
+    if not SIZE:
+        print("size: skipped (BENCH_SIZE=0)")
+        return
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run(
             [sys.executable, "-m", "build", "--no-isolation", "--wheel", "--outdir", tmp, str(ROOT)],
