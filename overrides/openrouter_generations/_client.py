@@ -151,6 +151,8 @@ class OpenRouter:
         self.clock = clock if clock is not None else SYSTEM_CLOCK
         self._runtime = Runtime(monotonic=self.clock.monotonic, wall_clock=self.clock.time, random=_random)
         self.generations = Generations(self)
+        # A call with none of its own options uses these, made once per setting of the client's.
+        self.__options: tuple[tuple[object, ...], CallOptions] | None = None
 
     def __repr__(self) -> str:
         return f"OpenRouter(server_url={self.server_url!r}, api_key={self.__key!r})"
@@ -197,6 +199,10 @@ class OpenRouter:
         http_headers: Mapping[str, str] | None,
     ) -> Call[T]:
         call_class, options_class, *_ = _steps()
+        settings = (self.server_url, self.timeout_ms, self.retry_config, self.max_response_bytes, self._logger)
+        own = retries is None and server_url is None and timeout_ms is None and http_headers is None
+        if own and self.__key.fixed and self.__options is not None and self.__options[0] == settings:
+            return call_class(endpoint, params, expected, self.__options[1], self._runtime)
         key = self.__key.current()  # once per call, as the official SDK does
         options = options_class(
             server_url=self._checked_url(server_url) if server_url is not None else self.server_url,
@@ -209,6 +215,8 @@ class OpenRouter:
             logger=self._logger,
             headers=self.__headers,
         )
+        if own and self.__key.fixed:
+            self.__options = (settings, options)
         return call_class(endpoint, params, expected, options, self._runtime)
 
     def request(
