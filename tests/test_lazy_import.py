@@ -2,8 +2,8 @@
 
 The generated package (its attrs models and httpx client classes) and the machinery of a call are
 most of what importing this package would cost, so the documented import line loads neither: the
-first client imports the machinery, its first lookup the generated package. Each check runs in a
-fresh interpreter, where `sys.modules` shows what an import really did.
+first client imports them. Each check runs in a fresh interpreter, where `sys.modules` shows what
+an import really did.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def test_the_documented_import_line_loads_neither_the_generated_package_nor_a_ca
     assert set(json.loads(_run(code))) == EAGER
 
 
-def test_the_first_lookup_imports_the_generated_models_and_answers() -> None:
+def test_the_first_client_imports_the_generated_models_and_its_lookup_answers() -> None:
     fake = subprocess.Popen(
         [sys.executable, "-m", "openrouter_generations.testing", "--api-key", "sk-or-lazy"],
         stdout=subprocess.PIPE,

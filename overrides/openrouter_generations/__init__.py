@@ -31,7 +31,7 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     # The response models (the generated package) are imported when first asked for, here or by
-    # a client's first call, not with the package: they are most of what it would cost to import.
+    # the first client, not with the package: they are most of what it would cost to import.
     if name == "models":
         import importlib
 

@@ -498,8 +498,8 @@ def _steps() -> tuple[
 
 @functools.cache
 def _get_generation() -> tuple[types.ModuleType, type[GetGenerationResponse]]:
-    """The generated operation and its success model, imported on the first lookup (the generated
-    package is most of what importing this one would otherwise cost)."""
+    """The generated operation and its success model, imported on first use rather than with the
+    package (the generated package is most of what importing this one would otherwise cost)."""
     from openrouter_generations_client.api.generations import get_generation
     from openrouter_generations_client.models.get_generation_response import GetGenerationResponse
 
