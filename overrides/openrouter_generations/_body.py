@@ -32,6 +32,8 @@ class Body:
         self._decoded = bytearray()
         self._inflater: zlib._Decompress | None = None
         self._coding = ""
+        if not content_encoding:
+            return  # the usual case: nothing to undo
         codings = [c.strip().lower() for c in (content_encoding or "").split(",")]
         codings = [c for c in codings if c and c != "identity"]
         if len(codings) > 1:

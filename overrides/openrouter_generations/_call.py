@@ -167,14 +167,18 @@ class Call(Generic[T]):
         self.request_kwargs = kwargs
         self._url: httpx.URL | None = None
         self._other_kwargs: dict[str, Any] = {}
-        # The call as the log lines name it: concurrent lookups are told apart by their query.
-        query = urllib.parse.urlencode(kwargs.get("params") or {}, doseq=True)
-        self.target = f"{self.path}?{query}" if query else self.path
         self._status: int | None = None
         self._answer: tuple[httpx.Response, bytes] | None = None
         self._response: httpx.Response | None = None
         self.body_problem: str | None = None
         self.exception: Exception | None = None
+
+    @property
+    def target(self) -> str:
+        """The call as log lines and errors name it (concurrent lookups are told apart by their
+        query); worded only when one needs it."""
+        query = urllib.parse.urlencode(self.request_kwargs.get("params") or {}, doseq=True)
+        return f"{self.path}?{query}" if query else self.path
 
     def admitted(self, queued_since: float) -> None:
         """The next attempt may begin: it waited for a pooled connection (or a batch's slot)

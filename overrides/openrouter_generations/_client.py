@@ -8,6 +8,7 @@ success model.
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
 import types
@@ -16,12 +17,6 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import httpx
 
-from openrouter_generations_client.api.generations import get_generation as _get_generation
-from openrouter_generations_client.models.get_generation_response import GetGenerationResponse
-
-from ._call import SEND_ERRORS, Call, CallOptions, Runtime, check_server_url, logger, request_headers
-from ._pools import Pools
-from ._reading import add_chunk, start_body
 from ._settings import (
     ATTRIBUTION,
     ApiKey,
@@ -35,6 +30,10 @@ from ._version import __version__
 from .utils import DEFAULT_RETRY_CONFIG, SYSTEM_CLOCK, Clock, RetryConfig
 
 if TYPE_CHECKING:
+    from openrouter_generations_client.models.get_generation_response import GetGenerationResponse
+
+    from ._body import Body
+    from ._call import Call, CallOptions
     from .bulk import GenerationResult  # imported by the methods that need it, on their first use
     from .cache import GenerationCache
 
@@ -131,6 +130,10 @@ class OpenRouter:
         clock: Clock | None = None,
         _random: Callable[[], float] = random.random,
     ) -> None:
+        # The machinery of a call is imported by the first client, not with the package.
+        from ._call import Runtime, logger, request_headers
+        from ._pools import Pools
+
         self.__key = ApiKey(api_key)
         # Built once per client, not per call (httpx.Headers' repr masks the key); a key that a
         # callable gives may change from call to call, so its headers are built per call.
@@ -148,6 +151,8 @@ class OpenRouter:
         self.clock = clock if clock is not None else SYSTEM_CLOCK
         self._runtime = Runtime(monotonic=self.clock.monotonic, wall_clock=self.clock.time, random=_random)
         self.generations = Generations(self)
+        # A call with none of its own options uses these, made once per setting of the client's.
+        self.__options: tuple[tuple[object, ...], CallOptions] | None = None
 
     def __repr__(self) -> str:
         return f"OpenRouter(server_url={self.server_url!r}, api_key={self.__key!r})"
@@ -179,6 +184,8 @@ class OpenRouter:
 
     def _checked_url(self, url: str) -> str:
         # A key source may give a key on any call: the URL must be fit for one.
+        from ._call import check_server_url
+
         return check_server_url(url, has_key=self.__key.may_send, allow_insecure_http=self._allow_insecure_http)
 
     def _call(
@@ -191,8 +198,13 @@ class OpenRouter:
         timeout_ms: int | None,
         http_headers: Mapping[str, str] | None,
     ) -> Call[T]:
+        call_class, options_class, *_ = _steps()
+        settings = (self.server_url, self.timeout_ms, self.retry_config, self.max_response_bytes, self._logger)
+        own = retries is None and server_url is None and timeout_ms is None and http_headers is None
+        if own and self.__key.fixed and self.__options is not None and self.__options[0] == settings:
+            return call_class(endpoint, params, expected, self.__options[1], self._runtime)
         key = self.__key.current()  # once per call, as the official SDK does
-        options = CallOptions(
+        options = options_class(
             server_url=self._checked_url(server_url) if server_url is not None else self.server_url,
             timeout=_positive("timeout_ms", timeout_ms if timeout_ms is not None else self.timeout_ms) / 1000.0,
             retries=retries if retries is not None else self.retry_config,
@@ -203,7 +215,9 @@ class OpenRouter:
             logger=self._logger,
             headers=self.__headers,
         )
-        return Call(endpoint, params, expected, options, self._runtime)
+        if own and self.__key.fixed:
+            self.__options = (settings, options)
+        return call_class(endpoint, params, expected, options, self._runtime)
 
     def request(
         self,
@@ -319,9 +333,10 @@ class Generations:
         The attribution values, when given, replace the client's for this call; `http_headers`
         sets or replaces any header of it."""
         params = self._params(id, http_referer, x_open_router_title, x_open_router_categories)
+        operation, model = _get_generation()
         return self._sdk.request(
-            _get_generation,
-            GetGenerationResponse,
+            operation,
+            model,
             retries=retries,
             server_url=server_url,
             timeout_ms=timeout_ms,
@@ -343,9 +358,10 @@ class Generations:
     ) -> GetGenerationResponse:
         """The async twin of `get_generation`."""
         params = self._params(id, http_referer, x_open_router_title, x_open_router_categories)
+        operation, model = _get_generation()
         return await self._sdk.request_async(
-            _get_generation,
-            GetGenerationResponse,
+            operation,
+            model,
             retries=retries,
             server_url=server_url,
             timeout_ms=timeout_ms,
@@ -424,6 +440,7 @@ class Generations:
 def _attempt(call: Call[Any], client: httpx.Client) -> None:
     """One attempt of `call`: its request, redirects, and body read under the cap; the outcome
     (a response or a send error) recorded in `call`."""
+    *_, send_errors, start_body, add_chunk = _steps()
     request = call.build_request(client)
     try:
         response = client.send(request, stream=True, follow_redirects=False)
@@ -438,12 +455,13 @@ def _attempt(call: Call[Any], client: httpx.Client) -> None:
         finally:
             response.close()
         call.record_response(response, body)
-    except SEND_ERRORS as exc:
+    except send_errors as exc:
         call.record_exception(exc)
 
 
 async def _attempt_async(call: Call[Any], client: httpx.AsyncClient) -> None:
     """The async twin of `_attempt`."""
+    *_, send_errors, start_body, add_chunk = _steps()
     request = call.build_request(client)
     try:
         response = await client.send(request, stream=True, follow_redirects=False)
@@ -458,8 +476,34 @@ async def _attempt_async(call: Call[Any], client: httpx.AsyncClient) -> None:
         finally:
             await response.aclose()
         call.record_response(response, body)
-    except SEND_ERRORS as exc:
+    except send_errors as exc:
         call.record_exception(exc)
+
+
+@functools.cache
+def _steps() -> tuple[
+    type[Call[Any]],
+    type[CallOptions],
+    tuple[type[Exception], ...],
+    Callable[[Call[Any], httpx.Response], Body],
+    Callable[[Call[Any], httpx.Response, Body, bytes], None],
+]:
+    """What the loops and `OpenRouter._call` use of `_call` and `_reading`: imported by the first
+    client rather than with the package, and kept here so that a call pays no import statement."""
+    from ._call import SEND_ERRORS, Call, CallOptions
+    from ._reading import add_chunk, start_body
+
+    return Call, CallOptions, SEND_ERRORS, start_body, add_chunk
+
+
+@functools.cache
+def _get_generation() -> tuple[types.ModuleType, type[GetGenerationResponse]]:
+    """The generated operation and its success model, imported on first use rather than with the
+    package (the generated package is most of what importing this one would otherwise cost)."""
+    from openrouter_generations_client.api.generations import get_generation
+    from openrouter_generations_client.models.get_generation_response import GetGenerationResponse
+
+    return get_generation, GetGenerationResponse
 
 
 def _bearer(key: str) -> str | None:

@@ -98,7 +98,9 @@ def _exact_types(hint: Any) -> frozenset[type]:
 def loads_json(content: bytes) -> Any:
     """JSON as RFC 8259 has it: `NaN`, `Infinity` and numbers too large for a float are refused
     (`ValueError`), since a cost of inf or nan would poison every sum it enters."""
-    return json.loads(content, parse_constant=_refuse_constant, parse_float=_finite_float)
+    # As `json.loads` reads bytes, with one decoder made once rather than one per body.
+    text = content if isinstance(content, str) else content.decode(json.detect_encoding(content), "surrogatepass")
+    return _DECODER.decode(text)
 
 
 def _refuse_constant(name: str) -> Any:
@@ -110,6 +112,9 @@ def _finite_float(text: str) -> float:
     if not math.isfinite(value):
         raise ValueError(f"{text[:40]} is too large for a number")
     return value
+
+
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_finite_float)
 
 
 def parse_model(cls: type[T], payload: object) -> T:
@@ -179,6 +184,8 @@ def rfc3339(text: str) -> str:
     if match is None:
         return text
     date, minute, second, fraction, offset = match.groups()
+    if second != "60" and offset != "z":
+        return text  # as `fromisoformat` reads it: unchanged, so the body is not copied for it
     if second == "60":
         second, fraction = "59", "999999"
     fraction = f".{fraction[:6].ljust(6, '0')}" if fraction else ""

@@ -15,14 +15,14 @@ come with no response at all.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from openrouter_generations_client.models.error_response import ErrorResponse
-
-from ._validation import ModelTypeError, loads_json, parse_model
 from .utils import DEFAULT_RETRY_STATUSES
+
+if TYPE_CHECKING:
+    from openrouter_generations_client.models.error_response import ErrorResponse
 
 __all__ = [
     "APIConnectionError",
@@ -249,6 +249,10 @@ def response_text(response: httpx.Response) -> str:
 def parse_error_body(content: bytes) -> tuple[ErrorResponse | None, str | None]:
     """The shared error object (None when the body is anything else: HTML, empty, other JSON)
     and the server's `error.message`, which is kept even when the rest is off the schema."""
+    from openrouter_generations_client.models.error_response import ErrorResponse
+
+    from ._validation import ModelTypeError, loads_json, parse_model  # imported on first use, as `ErrorResponse`
+
     try:
         payload = loads_json(content)
     except (ValueError, RecursionError):
@@ -260,6 +264,16 @@ def parse_error_body(content: bytes) -> tuple[ErrorResponse | None, str | None]:
     error = payload.get("error") if isinstance(payload, dict) else None
     message = error.get("message") if isinstance(error, dict) else None
     return data, message if isinstance(message, str) and message else None
+
+
+def __getattr__(name: str) -> Any:
+    # The generated model and the checks of a body are imported when an error first needs them,
+    # not with the package (`import openrouter_generations` stays light).
+    if name == "ErrorResponse":
+        from openrouter_generations_client.models.error_response import ErrorResponse
+
+        return ErrorResponse
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 _SPACE = re.compile(r"\s+")
