@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -170,3 +171,78 @@ def test_a_bulk_result_gives_its_exact_row_and_a_failed_one_says_why() -> None:
     assert generation_row(GenerationResult("x", raw=raw))["total_cost"] == Decimal("0.10000000000000000555")
     with pytest.raises(ValueError, match="the lookup of 'gen-x' failed"):
         generation_row(GenerationResult("gen-x", error=ValueError("boom")))
+
+
+def test_totals_as_plain_data_name_every_figure_and_sum_every_token() -> None:
+    rows = [
+        generation_row(
+            _body(
+                id="1",
+                model="m/a",
+                provider_name="P",
+                total_cost=0.1,
+                native_tokens_prompt=10,
+                native_tokens_completion=3,
+            )
+        ),
+        generation_row(
+            _body(
+                id="2",
+                model="m/a",
+                provider_name="P",
+                total_cost=0.2,
+                native_tokens_prompt=5,
+                native_tokens_completion=4,
+            )
+        ),
+    ]
+    totals = Totals.of(rows)
+    tally = {"count": 2, "total_cost": Decimal("0.3"), "native_tokens_prompt": 15, "native_tokens_completion": 7}
+    assert totals.all.native_tokens == 22
+    assert totals.as_dict() == {
+        "incomplete": False,
+        "all": tally,
+        "by_model": {"m/a": tally},
+        "by_provider": {"P": tally},
+    }
+
+
+def test_a_cost_that_is_an_int_none_or_a_float_is_summed_as_its_exact_value() -> None:
+    # Rows a program builds itself (plain dicts) are summed too: a float by its shortest digits.
+    rows: list[dict[str, Any]] = [
+        generation_row(_body(id="a", total_cost=2)),
+        {"total_cost": None},
+        {"total_cost": True},
+        {"total_cost": 0.1},
+        {"total_cost": 0.2},
+    ]
+    assert isinstance(rows[0]["total_cost"], int)
+    totals = Totals.of(rows)
+    assert totals.all.total_cost == Decimal("2.3")
+    assert totals.all.count == 5
+    with pytest.raises(TypeError, match=r"^total_cost must be a number, not str$"):
+        Totals.of([{"total_cost": "0.1"}])
+
+
+def test_an_empty_provider_or_model_is_grouped_as_unknown() -> None:
+    totals = Totals.of([generation_row(_body(id="1", model="", provider_name=""))])
+    assert list(totals.by_model) == [Totals.UNKNOWN]
+    assert list(totals.by_provider) == [Totals.UNKNOWN]
+
+
+def test_a_generation_with_a_field_named_data_is_read_as_itself() -> None:
+    row = generation_row({"id": "gen-outer", "data": {"id": "gen-inner"}})
+    assert row["id"] == "gen-outer"
+
+
+def test_a_body_that_is_not_a_generation_says_what_was_expected() -> None:
+    message = "not a generation: expected a JSON object with an 'id', or one under 'data'"
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        generation_row({"data": {"total_cost": 1}})
+
+
+def test_json_text_refuses_a_float_that_is_not_a_json_number() -> None:
+    with pytest.raises(ValueError, match="not JSON compliant"):
+        json_text({"total_cost": float("nan")})
+    with pytest.raises(ValueError, match="not JSON compliant"):
+        json_text([float("inf")])
