@@ -6,6 +6,7 @@ server, is in test_bulk.py."""
 
 from __future__ import annotations
 
+import email.utils
 import logging
 from typing import Any
 
@@ -15,7 +16,7 @@ import pytest
 from openrouter_generations import utils
 from openrouter_generations._batch_limits import BatchLimits
 
-WALL = 1_000_000.0  # the wall clock, for Retry-After dates; these tests send seconds only
+WALL = 1_800_000_000.0  # the wall clock (2027), for Retry-After dates
 
 
 class _Options:
@@ -118,6 +119,8 @@ def test_successes_raise_the_window_and_the_pace_again_up_to_the_concurrency() -
     assert _ok(limits, _call("a"), 1.6) is False
     assert limits.window == 2.5  # + 1 / window
     assert limits.rate == pytest.approx(1.5)  # + 0.5 / rate
+    assert _ok(limits, _call("b"), 3.0) is False
+    assert limits.rate == pytest.approx(1.5 + 0.5 / 1.5)
     for n in range(20):
         _ok(limits, _call(f"more-{n}"), 5.0 + n)
     assert limits.window == 4.0  # never above the concurrency
@@ -128,12 +131,12 @@ def test_without_a_success_in_the_last_second_the_pace_halves_down_to_one_a_seco
     for n in range(10):
         _ok(limits, _call(f"ok-{n}"), 0.05 * n)
     first = _call("first")
-    limits.admit(first, 0.5)
+    assert limits.admit(first, 0.5) == 0.0
     _limited(limits, first, 0.5, retry_after="1")
     assert limits.rate == pytest.approx(9.0)  # 10 accepted in the last second, less 10 %
     # A success older than the window no longer counts as accepted.
     second = _call("second")
-    limits.admit(second, 1.6)
+    assert limits.admit(second, 1.6) == 0.0
     _limited(limits, second, 1.6, retry_after="1")
     assert limits.rate == pytest.approx(4.5)
     for n, expected in enumerate([2.25, 1.125, 1.0, 1.0]):
@@ -143,6 +146,8 @@ def test_without_a_success_in_the_last_second_the_pace_halves_down_to_one_a_seco
         _limited(limits, call, now, retry_after="1")
         assert limits.rate == pytest.approx(expected)
     assert limits.window == 1.0  # halved each time, never under one attempt in flight
+    assert limits.admit(_call("alone"), 100.0) == 0.0
+    assert limits.admit(_call("waits"), 200.0) is None
 
 
 def test_the_accepted_rate_counts_only_the_successes_of_the_last_second() -> None:
@@ -150,7 +155,7 @@ def test_the_accepted_rate_counts_only_the_successes_of_the_last_second() -> Non
     for now in (0.0, 1.0, 1.2, 1.5, 1.9):
         _ok(limits, _call(), now)
     call = _call()
-    limits.admit(call, 2.0)
+    assert limits.admit(call, 2.0) == 0.0
     _limited(limits, call, 2.0, retry_after="1")
     assert limits.rate == pytest.approx(3 * 0.9)  # the success at 1.0 is a second old: not counted
 
@@ -176,13 +181,13 @@ def test_a_429_without_retry_after_pauses_the_backoff_longer_each_time_until_a_s
 def test_a_retry_after_longer_than_the_policy_waits_is_the_calls_own_to_end() -> None:
     limits = _limits(concurrency=8, max_retry_after=1_000)
     call = _call()
-    limits.admit(call, 0.0)
+    assert limits.admit(call, 0.0) == 0.0
     assert _limited(limits, call, 0.0, retry_after="2") is False
     assert limits.rate_limited == 1
     assert limits.admit(_call(), 0.0) == 0.0  # the batch does not pause for it
     assert limits.window == 8.0
     call = _call()
-    limits.admit(call, 0.0)
+    assert limits.admit(call, 0.0) == 0.0
     assert _limited(limits, call, 0.0, retry_after="1") is True  # exactly the longest wait: waited out
 
 
@@ -194,7 +199,7 @@ def test_a_policy_that_does_not_retry_429_leaves_the_call_to_end_but_the_batch_s
 ) -> None:
     limits = _limits(concurrency=8, **retries)
     call = _call()
-    limits.admit(call, 0.0)
+    assert limits.admit(call, 0.0) == 0.0
     assert _limited(limits, call, 0.0) is False
     assert limits.admit(_call(), 0.0) == 2.0
 
@@ -203,24 +208,28 @@ def test_a_call_is_excused_again_only_once_the_batch_made_progress() -> None:
     limits = _limits(concurrency=8)
     call = _call()
     for now in (0.0, 2.0):
-        limits.admit(call, now)
+        assert limits.admit(call, now) == 0.0
         excused = _limited(limits, call, now)
         assert excused is (now == 0.0)  # the second 429, with no success between: its own retry
     _ok(limits, _call("other"), 4.0)
-    limits.admit(call, 4.0)
+    assert limits.admit(call, 4.0) == 0.0
     assert _limited(limits, call, 4.0) is True  # a call succeeded since: the batch's again
+    _ok(limits, _call("another"), 6.0)
+    assert limits.admit(call, 7.0) == 0.0  # paced: one start a second
+    assert _limited(limits, call, 7.0) is True  # and again after the next success
+    assert limits.successes == 2
 
 
 @pytest.mark.parametrize("outcome", [200, 500, None])
 def test_any_other_outcome_of_a_call_ends_its_excuse(outcome: int | None) -> None:
     limits = _limits(concurrency=8)
     call = _call()
-    limits.admit(call, 0.0)
+    assert limits.admit(call, 0.0) == 0.0
     assert _limited(limits, call, 0.0) is True
-    limits.admit(call, 2.0)
+    assert limits.admit(call, 2.0) == 0.0
     call.response = httpx.Response(outcome) if outcome is not None else None
     assert limits.release(call, outcome is not None, 2.0, WALL) is False
-    limits.admit(call, 3.0)
+    assert limits.admit(call, 3.0) == 0.0
     # A 429 after a success, an error or a failed attempt of its own is the batch's again (for
     # the 200: the batch made progress; for the others: the call spent its own retry meanwhile).
     assert _limited(limits, call, 3.0) is True
@@ -229,10 +238,46 @@ def test_any_other_outcome_of_a_call_ends_its_excuse(outcome: int | None) -> Non
 def test_the_log_line_says_the_new_bound_on_requests_in_flight(caplog: pytest.LogCaptureFixture) -> None:
     limits = _limits(concurrency=3)
     call = _call("gen-x")
-    limits.admit(call, 0.0)
+    assert limits.admit(call, 0.0) == 0.0
     with caplog.at_level(logging.INFO, logger="openrouter_generations"):
         _limited(limits, call, 0.0, retry_after="1")
+        again = _call("gen-y")
+        assert limits.admit(again, 1.0) == 0.0
+        _limited(limits, again, 1.0, retry_after="1")  # exactly as the pause ends: a new one begins
     assert [r.getMessage() for r in caplog.records] == [
-        "GET /generation?id=gen-x answered status 429: the batch pauses 1.000 s, then allows 1 requests in flight"
+        "GET /generation?id=gen-x answered status 429: the batch pauses 1.000 s, then allows 1 requests in flight",
+        "GET /generation?id=gen-y answered status 429: the batch pauses 1.000 s, then allows 1 requests in flight",
     ]
     assert caplog.records[0].levelno == logging.INFO
+
+
+def test_a_retry_after_date_is_read_on_the_wall_clock() -> None:
+    limits = _limits(concurrency=8)
+    call = _call()
+    assert limits.admit(call, 10.0) == 0.0
+    assert _limited(limits, call, 10.0, retry_after=email.utils.formatdate(WALL + 10.0 + 3, usegmt=True)) is True
+    assert limits.admit(_call(), 10.0) == 3.0
+
+
+def test_a_first_answer_that_is_an_error_is_the_calls_own() -> None:
+    limits = _limits(concurrency=8)
+    call = _call()
+    assert limits.admit(call, 0.0) == 0.0
+    call.response = httpx.Response(500)
+    assert limits.release(call, True, 0.0, WALL) is False
+    assert limits.admit(_call(), 0.0) == 0.0  # no pause
+    assert (limits.rate_limited, limits.window) == (0, 8.0)
+
+
+def test_an_attempt_begun_before_the_last_decrease_does_not_decrease_again() -> None:
+    limits = _limits(concurrency=8)
+    early, late = _call("early"), _call("late")
+    assert limits.admit(early, 0.0) == 0.0
+    _limited(limits, early, 0.0, retry_after="1")
+    assert limits.window == 4.0
+    assert limits.admit(early, 1.0) == 0.0
+    assert limits.admit(late, 1.0) == 0.0
+    _limited(limits, early, 1.0, retry_after="1")
+    assert limits.window == 2.0
+    _limited(limits, late, 1.0, retry_after="1")  # begun before that decrease: met the same limit
+    assert limits.window == 2.0
