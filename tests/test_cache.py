@@ -186,8 +186,12 @@ def test_a_server_url_is_the_same_server_with_or_without_a_trailing_slash(cache_
     with GenerationCache(cache_path) as cache:
         cache.put("http://127.0.0.1:1/api/v1/", "gen-1", b"slash")
         assert cache.get("http://127.0.0.1:1/api/v1", "gen-1") == b"slash"
-        cache.put("http://127.0.0.1:1/X", "gen-2", b"X")
-        assert cache.get("http://127.0.0.1:1/", "gen-2") is None  # another path, another server
+        cache.put("http://127.0.0.1:1/api/v1", "gen-2", b"no slash")
+        assert cache.get("http://127.0.0.1:1/api/v1/", "gen-2") == b"no slash"
+        cache.put("http://127.0.0.1:1/X", "gen-3", b"X")
+        assert cache.get("http://127.0.0.1:1/", "gen-3") is None  # another path, another server
+        cache.put("http://127.0.0.1:1", "gen-4", b"root")
+        assert cache.get("http://127.0.0.1:1/X", "gen-4") is None
 
 
 def test_one_cache_may_be_shared_by_threads(cache_path: pathlib.Path) -> None:
