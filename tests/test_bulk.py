@@ -410,3 +410,21 @@ def test_each_position_is_reported_to_on_result_including_cached_and_repeated_id
     assert sorted(seen, key=str) == sorted([(a, True), (b, True), (a, True), ("", False), (b, True)], key=str)
     assert [r.from_cache for r in results] == [True, False, True, False, False]
     assert [i for request in fake.requests for i in request.ids] == [a, b]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_failure_that_is_not_the_ids_is_the_batchs_exception_not_a_hang(mode: str, fake: FakeOpenRouter) -> None:
+    # A key provider that fails fails every lookup alike: the batch raises it, as a single call
+    # does, and leaves no worker behind (a worker thread or task that died of it left the batch
+    # waiting forever for its result).
+    def key() -> str:
+        raise RuntimeError("the vault is down")
+
+    ids = [fake.add_generation()["id"] for _ in range(3)]
+    with fake.client(api_key=key) as client:
+        with pytest.raises(RuntimeError, match=r"^the vault is down$"):
+            client.generations.get_generation(id=ids[0])
+        with pytest.raises(RuntimeError, match=r"^the vault is down$"):
+            run(mode, client, ids, concurrency=2)
+    assert _count_workers() == 0
+    assert fake.requests == []
