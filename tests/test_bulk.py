@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import decimal
+import email.utils
 import itertools
 import json
 import logging
@@ -150,7 +151,7 @@ def test_an_iterator_of_100_000_ids_is_read_as_the_work_goes(mode: str, fake: Fa
 
     with fake.client() as client, pytest.raises(_Stop):
         run(mode, client, ids, concurrency=8, on_result=on_result)
-    assert next(read) <= 2 * 8 + 2  # the ids read so far, plus this one
+    assert next(read) == 2 * 8  # the ids read so far: twice the concurrency, then it waits for a result
     assert len(fake.requests) <= 2 * 8
     assert workers[0] <= 8
     assert _count_workers() == 0  # nothing left running
@@ -428,3 +429,38 @@ def test_a_failure_that_is_not_the_ids_is_the_batchs_exception_not_a_hang(mode: 
             run(mode, client, ids, concurrency=2)
     assert _count_workers() == 0
     assert fake.requests == []
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_an_id_too_long_for_a_url_is_its_own_result(mode: str, fake: FakeOpenRouter) -> None:
+    good = fake.add_generation()["id"]
+    long = "gen-" + "x" * 70_000
+    with fake.client() as client:
+        results = run(mode, client, [long, good])
+    assert [r.id for r in results] == [long, good]
+    assert isinstance(results[0].error, ValueError)
+    assert "URL too long" in str(results[0].error)
+    assert results[1].ok
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_batch_pause_asked_as_a_date_is_read_on_the_wall_clock(mode: str, fake: FakeOpenRouter) -> None:
+    record = fake.add_generation()["id"]
+    assert isinstance(fake.clock, VirtualClock)
+    when = email.utils.formatdate(fake.clock.time() + 3, usegmt=True)
+    fake.script(record, Reply(429, headers={"Retry-After": when}))
+    with fake.client() as client:
+        (result,) = run(mode, client, [record], retries=utils.RetryConfig(max_retries=0))
+    assert result.ok  # the batch waited the 429 out: not one of the call's (no) retries
+    assert any(1.0 < wait <= 3.0 for wait in fake.clock.sleeps), fake.clock.sleeps  # whole seconds
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_batch_pause_without_retry_after_is_the_policys_backoff_less_jitter(mode: str, fake: FakeOpenRouter) -> None:
+    record = fake.add_generation()["id"]
+    fake.script(record, Reply(429))
+    assert isinstance(fake.clock, VirtualClock)
+    with fake.client() as client:
+        (result,) = run(mode, client, [record], retries=utils.RetryConfig(max_retries=0, jitter=0.5))
+    assert result.ok
+    assert any(0.25 <= wait <= 0.5 for wait in fake.clock.sleeps), fake.clock.sleeps
