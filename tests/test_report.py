@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 import re
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -90,13 +91,21 @@ def test_raw_costs_keep_the_digits_the_json_wrote_even_past_a_float() -> None:
     assert row["total_cost"] == Decimal("0.10000000000000000555")
 
 
+def _running_total(values: Iterable[float]) -> float:
+    total = 0.0
+    for value in values:
+        total += value
+    return total
+
+
 def test_totals_are_exact_and_the_same_in_any_order() -> None:
     rng = random.Random(7)
     costs = [f"0.{rng.randrange(10**6):06d}{rng.randrange(1, 10)}" for _ in range(188)]
     rows = [generation_row(_body(id=f"gen-{i}", total_cost=float(c))) for i, c in enumerate(costs)]
     floats = [float(c) for c in costs]
-    # The bug this prevents: float sums depend on the order.
-    assert sum(floats) != sum(reversed(floats))
+    # The bug this prevents: a running float total depends on the order. (Python 3.12's `sum`
+    # compensates its float additions; a `total += cost` loop, a spreadsheet or a database does not.)
+    assert _running_total(floats) != _running_total(reversed(floats))
     exact = sum((Decimal(c) for c in costs), Decimal(0))
     assert Totals.of(rows).all.total_cost == exact
     assert Totals.of(reversed(rows)).all.total_cost == exact
