@@ -154,6 +154,7 @@ def test_an_iterator_of_100_000_ids_is_read_as_the_work_goes(mode: str, fake: Fa
     assert next(read) == 2 * 8  # the ids read so far: twice the concurrency, then it waits for a result
     assert len(fake.requests) <= 2 * 8
     assert workers[0] <= 8
+    assert (workers[0] >= 1) is (mode == "sync")  # the sync form's worker threads, by their name
     assert _count_workers() == 0  # nothing left running
 
 

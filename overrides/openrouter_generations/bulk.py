@@ -111,7 +111,6 @@ class _Ledger:
         self.results: list[GenerationResult | None] = []
         self._waiting: dict[str, list[int]] = {}  # id -> its positions, while it is being fetched
         self._done: dict[str, GenerationResult] = {}
-        self.exhausted = False
 
     def next_to_fetch(self) -> str | None:
         """The next id that needs a request, or None when the input is over."""
@@ -134,7 +133,6 @@ class _Ledger:
             else:
                 self._waiting[value] = [position]
                 return value
-        self.exhausted = True
         return None
 
     def finish(self, id: str, result: GenerationResult) -> None:
