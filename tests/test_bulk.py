@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import decimal
+import email.utils
 import itertools
 import json
 import logging
@@ -150,9 +151,10 @@ def test_an_iterator_of_100_000_ids_is_read_as_the_work_goes(mode: str, fake: Fa
 
     with fake.client() as client, pytest.raises(_Stop):
         run(mode, client, ids, concurrency=8, on_result=on_result)
-    assert next(read) <= 2 * 8 + 2  # the ids read so far, plus this one
+    assert next(read) == 2 * 8  # the ids read so far: twice the concurrency, then it waits for a result
     assert len(fake.requests) <= 2 * 8
     assert workers[0] <= 8
+    assert (workers[0] >= 1) is (mode == "sync")  # the sync form's worker threads, by their name
     assert _count_workers() == 0  # nothing left running
 
 
@@ -336,3 +338,130 @@ def test_a_rate_limit_logs_as_a_pause_begins_not_for_each_attempt_that_meets_it(
         "GET /generation?id=gen-0 answered status 429: the batch pauses 2.000 s, then allows 4 requests in flight",
         "GET /generation?id=gen-later answered status 429: the batch pauses 2.000 s, then allows 2 requests in flight",
     ]
+
+
+def test_a_results_total_cost_is_none_unless_the_body_holds_a_number() -> None:
+    def cost(data: str) -> decimal.Decimal | None:
+        return GenerationResult("gen-1", raw=b'{"data": ' + data.encode() + b"}").total_cost
+
+    assert cost('{"id": "gen-1", "total_cost": 3}') == decimal.Decimal(3)
+    assert isinstance(cost('{"id": "gen-1", "total_cost": 3}'), decimal.Decimal)
+    assert cost('{"id": "gen-1", "total_cost": 0.0004175}') == decimal.Decimal("0.0004175")
+    assert cost('{"id": "gen-1", "total_cost": true}') is None
+    assert cost('{"id": "gen-1", "total_cost": "0.1"}') is None
+    assert cost('{"id": "gen-1"}') is None
+    assert cost('["gen-1"]') is None
+    assert GenerationResult("gen-1", error=ValueError("x")).total_cost is None
+    assert not GenerationResult("gen-1", error=ValueError("x")).ok
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("ids", ["gen-abc", b"gen-abc"], ids=["str", "bytes"])
+def test_a_single_id_is_refused_with_what_to_do(mode: str, ids: object, fake: FakeOpenRouter) -> None:
+    message = "ids must be an iterable of ids, not a single str: wrap it in a list"
+    with fake.client() as client, pytest.raises(TypeError, match=f"^{re.escape(message)}$"):
+        run(mode, client, ids)
+    assert fake.requests == []
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_bad_concurrency_is_named_in_the_message(mode: str, fake: FakeOpenRouter) -> None:
+    with fake.client() as client, pytest.raises(ValueError, match=r"^concurrency must be an int >= 1, not '4'$"):
+        run(mode, client, ["gen-1"], concurrency="4")
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_the_batch_options_are_checked_and_reach_every_lookup(mode: str, fake: FakeOpenRouter) -> None:
+    ids = [fake.add_generation()["id"] for _ in range(3)]
+    with fake.client(server_url="http://127.0.0.1:9/api/v1", http_referer="https://app.example") as client:
+        with pytest.raises(ValueError, match="timeout_ms"):
+            run(mode, client, ids, server_url=fake.server_url, timeout_ms=0)
+        with pytest.raises(ValueError, match="server_url"):
+            run(mode, client, ids, server_url="not a url")
+        assert fake.requests == []
+        results = run(mode, client, ids, server_url=fake.server_url + "/", timeout_ms=5_000)
+    assert all(r.ok for r in results)
+    assert [r.id for r in results] == ids
+    assert [request.headers.get("http-referer") for request in fake.requests] == ["https://app.example"] * 3
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_the_batch_retries_by_its_own_policy_or_else_the_clients(mode: str, fake: FakeOpenRouter) -> None:
+    record = fake.add_generation()["id"]
+    fake.script(record, Reply(500), Reply(500), Reply(500))
+    with fake.client(retry_config=utils.RetryConfig(max_retries=1)) as client:
+        (result,) = run(mode, client, [record])
+        assert isinstance(result.error, errors.InternalServerResponseError)
+        assert result.error.attempts == 2  # the client's policy
+        (result,) = run(mode, client, [record], retries=utils.RetryConfig(max_retries=3))
+    assert result.ok  # the third 500 was the last: the fourth attempt succeeds
+    assert len(fake.requests) == 2 + 2
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_each_position_is_reported_to_on_result_including_cached_and_repeated_ids(
+    mode: str, fake: FakeOpenRouter, tmp_path: Any
+) -> None:
+    from openrouter_generations.cache import GenerationCache
+
+    a, b = fake.add_generation()["id"], fake.add_generation()["id"]
+    seen: list[tuple[object, bool]] = []
+    with fake.client() as client, GenerationCache(tmp_path / "c.sqlite3") as cache:
+        run(mode, client, [a], cache=cache)
+        results = run(mode, client, [a, b, a, "", b], cache=cache, on_result=lambda r: seen.append((r.id, r.ok)))
+    assert sorted(seen, key=str) == sorted([(a, True), (b, True), (a, True), ("", False), (b, True)], key=str)
+    assert [r.from_cache for r in results] == [True, False, True, False, False]
+    assert [i for request in fake.requests for i in request.ids] == [a, b]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_failure_that_is_not_the_ids_is_the_batchs_exception_not_a_hang(mode: str, fake: FakeOpenRouter) -> None:
+    # A key provider that fails fails every lookup alike: the batch raises it, as a single call
+    # does, and leaves no worker behind (a worker thread or task that died of it left the batch
+    # waiting forever for its result).
+    def key() -> str:
+        raise RuntimeError("the vault is down")
+
+    ids = [fake.add_generation()["id"] for _ in range(3)]
+    with fake.client(api_key=key) as client:
+        with pytest.raises(RuntimeError, match=r"^the vault is down$"):
+            client.generations.get_generation(id=ids[0])
+        with pytest.raises(RuntimeError, match=r"^the vault is down$"):
+            run(mode, client, ids, concurrency=2)
+    assert _count_workers() == 0
+    assert fake.requests == []
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_an_id_too_long_for_a_url_is_its_own_result(mode: str, fake: FakeOpenRouter) -> None:
+    good = fake.add_generation()["id"]
+    long = "gen-" + "x" * 70_000
+    with fake.client() as client:
+        results = run(mode, client, [long, good])
+    assert [r.id for r in results] == [long, good]
+    assert isinstance(results[0].error, ValueError)
+    assert "URL too long" in str(results[0].error)
+    assert results[1].ok
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_batch_pause_asked_as_a_date_is_read_on_the_wall_clock(mode: str, fake: FakeOpenRouter) -> None:
+    record = fake.add_generation()["id"]
+    assert isinstance(fake.clock, VirtualClock)
+    when = email.utils.formatdate(fake.clock.time() + 3, usegmt=True)
+    fake.script(record, Reply(429, headers={"Retry-After": when}))
+    with fake.client() as client:
+        (result,) = run(mode, client, [record], retries=utils.RetryConfig(max_retries=0))
+    assert result.ok  # the batch waited the 429 out: not one of the call's (no) retries
+    assert any(1.0 < wait <= 3.0 for wait in fake.clock.sleeps), fake.clock.sleeps  # whole seconds
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_batch_pause_without_retry_after_is_the_policys_backoff_less_jitter(mode: str, fake: FakeOpenRouter) -> None:
+    record = fake.add_generation()["id"]
+    fake.script(record, Reply(429))
+    assert isinstance(fake.clock, VirtualClock)
+    with fake.client() as client:
+        (result,) = run(mode, client, [record], retries=utils.RetryConfig(max_retries=0, jitter=0.5))
+    assert result.ok
+    assert any(0.25 <= wait <= 0.5 for wait in fake.clock.sleeps), fake.clock.sleeps

@@ -6,14 +6,18 @@ from __future__ import annotations
 import asyncio
 import json
 import pathlib
+import sqlite3
 import subprocess
 import sys
+import threading
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from openrouter_generations import OpenRouter, errors
+from openrouter_generations import cache as cache_module
 from openrouter_generations.bulk import GenerationResult
 from openrouter_generations.cache import CacheWarning, GenerationCache, default_cache_path
 from openrouter_generations.testing import FakeOpenRouter, Reply, VirtualClock
@@ -161,3 +165,95 @@ def test_the_default_path_honours_xdg_cache_home(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("XDG_CACHE_HOME", "relative/path")  # not absolute: ignored, as the spec says
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     assert default_cache_path() == tmp_path / "home" / ".cache" / "openrouter-generations" / "generations.sqlite3"
+
+
+def test_the_default_cache_creates_its_directories_under_xdg_cache_home(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: pathlib.Path
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "not-yet" / "cache"))
+    with GenerationCache() as cache:
+        assert cache.path == default_cache_path()
+        assert repr(cache) == f"GenerationCache({str(default_cache_path())!r})"
+        cache.put("http://127.0.0.1:1", "gen-1", b'{"n": 1}')
+        assert cache.get("http://127.0.0.1:1", "gen-1") == b'{"n": 1}'
+    assert default_cache_path().is_file()
+    # WAL: another process may read while one writes.
+    with sqlite3.connect(default_cache_path()) as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_a_server_url_is_the_same_server_with_or_without_a_trailing_slash(cache_path: pathlib.Path) -> None:
+    with GenerationCache(cache_path) as cache:
+        cache.put("http://127.0.0.1:1/api/v1/", "gen-1", b"slash")
+        assert cache.get("http://127.0.0.1:1/api/v1", "gen-1") == b"slash"
+        cache.put("http://127.0.0.1:1/api/v1", "gen-2", b"no slash")
+        assert cache.get("http://127.0.0.1:1/api/v1/", "gen-2") == b"no slash"
+        cache.put("http://127.0.0.1:1/X", "gen-3", b"X")
+        assert cache.get("http://127.0.0.1:1/", "gen-3") is None  # another path, another server
+        cache.put("http://127.0.0.1:1", "gen-4", b"root")
+        assert cache.get("http://127.0.0.1:1/X", "gen-4") is None
+
+
+def test_one_cache_may_be_shared_by_threads(cache_path: pathlib.Path) -> None:
+    with GenerationCache(cache_path) as cache, warnings.catch_warnings():
+        warnings.simplefilter("error")
+        cache.put("http://127.0.0.1:1", "gen-main", b"main")
+        thread = threading.Thread(target=cache.put, args=("http://127.0.0.1:1", "gen-thread", b"thread"))
+        thread.start()
+        thread.join()
+        assert cache.get("http://127.0.0.1:1", "gen-thread") == b"thread"
+
+
+def _assert_points_outside_the_package(warning: warnings.WarningMessage) -> None:
+    """A warning names the line that used the cache (here, the test's), not one of the package's own."""
+    package = pathlib.Path(cache_module.__file__).parent
+    assert not pathlib.Path(warning.filename).is_relative_to(package), warning.filename
+
+
+def test_a_cache_that_cannot_be_opened_says_why_at_the_line_that_used_it(cache_path: pathlib.Path) -> None:
+    cache_path.parent.mkdir(parents=True)
+    cache_path.write_bytes(b"this is not a SQLite database, just some bytes " * 100)
+    with GenerationCache(cache_path) as cache, pytest.warns(CacheWarning) as caught:
+        assert cache.get("http://127.0.0.1:1", "gen-1") is None
+    assert str(caught[0].message) == (
+        f"the generation cache {cache_path} cannot be used (DatabaseError: file is not a database); "
+        "looking generations up from the network instead (delete the file to start a new cache)"
+    )
+    _assert_points_outside_the_package(caught[0])
+
+
+@pytest.mark.parametrize("first", ["get", "put"])
+def test_a_table_removed_by_another_program_warns_once_and_the_cache_is_left_alone(
+    first: str, cache_path: pathlib.Path
+) -> None:
+    url = "http://127.0.0.1:1"
+    with GenerationCache(cache_path) as cache:
+        cache.put(url, "gen-1", b"one")
+        with sqlite3.connect(cache_path) as other:
+            other.execute("DROP TABLE generations")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            if first == "get":
+                assert cache.get(url, "gen-1") is None
+            else:
+                cache.put(url, "gen-2", b"two")
+            assert cache.get(url, "gen-2") is None  # given up: no second warning
+            cache.put(url, "gen-3", b"three")
+    message = (
+        f"the generation cache {cache_path} cannot be used (OperationalError: no such table: generations); "
+        "looking generations up from the network instead (delete the file to start a new cache)"
+    )
+    assert [(w.category, str(w.message)) for w in caught] == [(CacheWarning, message)]
+    _assert_points_outside_the_package(caught[0])
+
+
+def test_an_unreadable_body_is_said_with_the_error_type_at_the_line_that_reported_it(
+    cache_path: pathlib.Path,
+) -> None:
+    cache = GenerationCache(cache_path)
+    with pytest.warns(CacheWarning) as caught:
+        cache.unreadable("gen-1", ValueError("bad"))
+    assert str(caught[0].message) == (
+        f"cached generation 'gen-1' in {cache_path} could not be read (ValueError); looking it up again"
+    )
+    _assert_points_outside_the_package(caught[0])

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import functools
 import json
-import operator
 import random
+import re
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -91,14 +91,21 @@ def test_raw_costs_keep_the_digits_the_json_wrote_even_past_a_float() -> None:
     assert row["total_cost"] == Decimal("0.10000000000000000555")
 
 
+def _running_total(values: Iterable[float]) -> float:
+    total = 0.0
+    for value in values:
+        total += value
+    return total
+
+
 def test_totals_are_exact_and_the_same_in_any_order() -> None:
     rng = random.Random(7)
     costs = [f"0.{rng.randrange(10**6):06d}{rng.randrange(1, 10)}" for _ in range(188)]
     rows = [generation_row(_body(id=f"gen-{i}", total_cost=float(c))) for i, c in enumerate(costs)]
     floats = [float(c) for c in costs]
-    # The bug this prevents: float sums added one by one depend on the order (Python 3.12's
-    # sum() compensates, but a running total in a loop or a spreadsheet does not).
-    assert functools.reduce(operator.add, floats) != functools.reduce(operator.add, reversed(floats))
+    # The bug this prevents: a running float total depends on the order. (Python 3.12's `sum`
+    # compensates its float additions; a `total += cost` loop, a spreadsheet or a database does not.)
+    assert _running_total(floats) != _running_total(reversed(floats))
     exact = sum((Decimal(c) for c in costs), Decimal(0))
     assert Totals.of(rows).all.total_cost == exact
     assert Totals.of(reversed(rows)).all.total_cost == exact
@@ -154,8 +161,13 @@ def test_the_core_does_not_import_the_report_or_the_cli() -> None:
     import subprocess
     import sys
 
+    # httpx itself imports rich when click and rich are installed (its command line): count
+    # only what the package adds to what `import httpx` loads.
     names = ["openrouter_generations.report", "openrouter_generations.cli", "rich"]
-    code = f"import sys, openrouter_generations; print([n for n in {names!r} if n in sys.modules])"
+    code = (
+        "import sys, httpx; before = set(sys.modules); import openrouter_generations; "
+        f"print([n for n in {names!r} if n in sys.modules and n not in before])"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
     assert report.__all__
@@ -168,3 +180,78 @@ def test_a_bulk_result_gives_its_exact_row_and_a_failed_one_says_why() -> None:
     assert generation_row(GenerationResult("x", raw=raw))["total_cost"] == Decimal("0.10000000000000000555")
     with pytest.raises(ValueError, match="the lookup of 'gen-x' failed"):
         generation_row(GenerationResult("gen-x", error=ValueError("boom")))
+
+
+def test_totals_as_plain_data_name_every_figure_and_sum_every_token() -> None:
+    rows = [
+        generation_row(
+            _body(
+                id="1",
+                model="m/a",
+                provider_name="P",
+                total_cost=0.1,
+                native_tokens_prompt=10,
+                native_tokens_completion=3,
+            )
+        ),
+        generation_row(
+            _body(
+                id="2",
+                model="m/a",
+                provider_name="P",
+                total_cost=0.2,
+                native_tokens_prompt=5,
+                native_tokens_completion=4,
+            )
+        ),
+    ]
+    totals = Totals.of(rows)
+    tally = {"count": 2, "total_cost": Decimal("0.3"), "native_tokens_prompt": 15, "native_tokens_completion": 7}
+    assert totals.all.native_tokens == 22
+    assert totals.as_dict() == {
+        "incomplete": False,
+        "all": tally,
+        "by_model": {"m/a": tally},
+        "by_provider": {"P": tally},
+    }
+
+
+def test_a_cost_that_is_an_int_none_or_a_float_is_summed_as_its_exact_value() -> None:
+    # Rows a program builds itself (plain dicts) are summed too: a float by its shortest digits.
+    rows: list[dict[str, Any]] = [
+        generation_row(_body(id="a", total_cost=2)),
+        {"total_cost": None},
+        {"total_cost": True},
+        {"total_cost": 0.1},
+        {"total_cost": 0.2},
+    ]
+    assert isinstance(rows[0]["total_cost"], int)
+    totals = Totals.of(rows)
+    assert totals.all.total_cost == Decimal("2.3")
+    assert totals.all.count == 5
+    with pytest.raises(TypeError, match=r"^total_cost must be a number, not str$"):
+        Totals.of([{"total_cost": "0.1"}])
+
+
+def test_an_empty_provider_or_model_is_grouped_as_unknown() -> None:
+    totals = Totals.of([generation_row(_body(id="1", model="", provider_name=""))])
+    assert list(totals.by_model) == [Totals.UNKNOWN]
+    assert list(totals.by_provider) == [Totals.UNKNOWN]
+
+
+def test_a_generation_with_a_field_named_data_is_read_as_itself() -> None:
+    row = generation_row({"id": "gen-outer", "data": {"id": "gen-inner"}})
+    assert row["id"] == "gen-outer"
+
+
+def test_a_body_that_is_not_a_generation_says_what_was_expected() -> None:
+    message = "not a generation: expected a JSON object with an 'id', or one under 'data'"
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        generation_row({"data": {"total_cost": 1}})
+
+
+def test_json_text_refuses_a_float_that_is_not_a_json_number() -> None:
+    with pytest.raises(ValueError, match="not JSON compliant"):
+        json_text({"total_cost": float("nan")})
+    with pytest.raises(ValueError, match="not JSON compliant"):
+        json_text([float("inf")])

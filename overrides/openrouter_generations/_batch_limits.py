@@ -74,14 +74,13 @@ class BatchLimits:
         """The attempt of `call` is over. True when its failure is a rate limit the batch waits
         out for it: it goes again after the pause, not as one of its retries."""
         self.in_flight -= 1
-        epoch = self._started_in.pop(call, self.epoch)
+        epoch = self._started_in.pop(call)  # `admit` counted it in: every release follows one
         response = call.response if finished else None
         if response is None:
             self._excused_at.pop(call, None)
             return False
         if call.succeeded():
-            self._succeeded(now)
-            self._excused_at.pop(call, None)
+            self._succeeded(now)  # every excuse given before is void now: `successes` moved on
             return False
         if response.status_code != 429:
             self._excused_at.pop(call, None)

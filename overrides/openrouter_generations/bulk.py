@@ -111,7 +111,6 @@ class _Ledger:
         self.results: list[GenerationResult | None] = []
         self._waiting: dict[str, list[int]] = {}  # id -> its positions, while it is being fetched
         self._done: dict[str, GenerationResult] = {}
-        self.exhausted = False
 
     def next_to_fetch(self) -> str | None:
         """The next id that needs a request, or None when the input is over."""
@@ -134,7 +133,6 @@ class _Ledger:
             else:
                 self._waiting[value] = [position]
                 return value
-        self.exhausted = True
         return None
 
     def finish(self, id: str, result: GenerationResult) -> None:
@@ -191,6 +189,13 @@ def _result(id: str, call: Call[GetGenerationResponse]) -> GenerationResult:
     except errors.OpenRouterError as exc:
         return GenerationResult(id, error=exc)
     return GenerationResult(id, response=response, raw=call.content)
+
+
+def _settled(result: GenerationResult | BaseException) -> GenerationResult:
+    # A worker hands on what ended it rather than dying of it: else the batch would wait forever.
+    if isinstance(result, BaseException):
+        raise result
+    return result
 
 
 # -- threads -----------------------------------------------------------------------------------
@@ -262,7 +267,7 @@ def get_generations(
     ledger = _Ledger(ids, options, cache, on_result)
     admission = _ThreadAdmission(sdk, BatchLimits(concurrency, options.retries, sdk._runtime.random))
     work: queue.SimpleQueue[str | None] = queue.SimpleQueue()
-    done: queue.SimpleQueue[tuple[str, GenerationResult]] = queue.SimpleQueue()
+    done: queue.SimpleQueue[tuple[str, GenerationResult | BaseException]] = queue.SimpleQueue()
 
     def worker() -> None:
         while (id := work.get()) is not None:
@@ -273,6 +278,9 @@ def get_generations(
                 return
             except (ValueError, TypeError) as exc:  # e.g. an id too long for a URL
                 done.put((id, GenerationResult(id, error=exc)))
+            except BaseException as exc:  # not the id's failure but the batch's: raised by the caller
+                done.put((id, exc))
+                return
 
     workers: list[threading.Thread] = []
     outstanding = 0
@@ -288,7 +296,7 @@ def get_generations(
                 break
             id, result = done.get()
             outstanding -= 1
-            ledger.finish(id, result)
+            ledger.finish(id, _settled(result))
     except BaseException:
         admission.stop()
         raise
@@ -356,16 +364,19 @@ async def get_generations_async(
     ledger = _Ledger(ids, options, cache, on_result)
     admission = _TaskAdmission(sdk, BatchLimits(concurrency, options.retries, sdk._runtime.random))
     work: asyncio.Queue[str] = asyncio.Queue()
-    done: asyncio.Queue[tuple[str, GenerationResult]] = asyncio.Queue()
+    done: asyncio.Queue[tuple[str, GenerationResult | BaseException]] = asyncio.Queue()
 
     async def worker() -> None:
         while True:
             id = await work.get()
             try:
                 call = _new_call(sdk, id, options)
-                result = _result(id, await sdk._run_async(call, admission))
+                result: GenerationResult | BaseException = _result(id, await sdk._run_async(call, admission))
             except (ValueError, TypeError) as exc:
                 result = GenerationResult(id, error=exc)
+            except Exception as exc:  # not the id's failure but the batch's: raised by the caller
+                done.put_nowait((id, exc))
+                return
             done.put_nowait((id, result))
 
     workers: list[asyncio.Task[None]] = []
@@ -381,7 +392,7 @@ async def get_generations_async(
                 break
             id, result = await done.get()
             outstanding -= 1
-            ledger.finish(id, result)
+            ledger.finish(id, _settled(result))
     finally:
         for task in workers:
             task.cancel()

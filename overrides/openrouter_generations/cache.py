@@ -13,7 +13,6 @@ once (`CacheWarning`) and the lookups go to the network.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import pathlib
 import sqlite3
@@ -78,14 +77,14 @@ class GenerationCache:
     def get(self, server_url: str, id: str) -> bytes | None:
         """The stored body, or None (not stored, or the cache is unusable)."""
         with self._lock:
-            db = self._open()
-            if db is None:
-                return None
             try:
+                db = self._open()
+                if db is None:
+                    return None
                 row = db.execute(
                     "SELECT body FROM generations WHERE server_url = ? AND id = ?", (server_url.rstrip("/"), id)
                 ).fetchone()
-            except sqlite3.Error as exc:
+            except (sqlite3.Error, OSError) as exc:
                 self._give_up(exc)
                 return None
         return bytes(row[0]) if row is not None and isinstance(row[0], bytes) else None
@@ -93,16 +92,16 @@ class GenerationCache:
     def put(self, server_url: str, id: str, body: bytes) -> None:
         """Stores a successful lookup's body (a failed write only warns)."""
         with self._lock:
-            db = self._open()
-            if db is None:
-                return
             try:
+                db = self._open()
+                if db is None:
+                    return
                 with db:
                     db.execute(
                         "INSERT OR REPLACE INTO generations (server_url, id, body, stored_at) VALUES (?, ?, ?, ?)",
                         (server_url.rstrip("/"), id, body, time.time()),
                     )
-            except sqlite3.Error as exc:
+            except (sqlite3.Error, OSError) as exc:
                 self._give_up(exc)
 
     def unreadable(self, id: str, exc: Exception) -> None:
@@ -114,31 +113,29 @@ class GenerationCache:
         )
 
     def _open(self) -> sqlite3.Connection | None:
+        """The connection, opened on first use; None once the cache was given up. A failure to
+        open raises, for `get` or `put` to give up with the warning at their caller's line."""
         if self._broken:
             return None
         if self._db is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(self.path, check_same_thread=False)
             try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                db = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
-                try:
-                    db.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
-                    db.execute("PRAGMA journal_mode = WAL")
-                    with db:
-                        db.execute(_SCHEMA)
-                except BaseException:
-                    db.close()
-                    raise
-            except (sqlite3.Error, OSError) as exc:
-                self._give_up(exc)
-                return None
+                db.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+                db.execute("PRAGMA journal_mode = WAL")
+                with db:
+                    db.execute(_SCHEMA)
+            except BaseException:
+                db.close()
+                raise
             self._db = db
         return self._db
 
     def _give_up(self, exc: Exception) -> None:
+        # stacklevel 3: the line that called `get` or `put`.
         self._broken = True
         if self._db is not None:
-            with contextlib.suppress(sqlite3.Error):
-                self._db.close()
+            self._db.close()
             self._db = None
         warnings.warn(
             f"the generation cache {self.path} cannot be used ({type(exc).__name__}: {exc}); "
