@@ -81,13 +81,15 @@ class GenerationCache:
                 db = self._open()
                 if db is None:
                     return None
-                row = db.execute(
+                # fetchall steps the statement to its end, so that no read stays open on this
+                # connection while another process writes to the file.
+                rows = db.execute(
                     "SELECT body FROM generations WHERE server_url = ? AND id = ?", (server_url.rstrip("/"), id)
-                ).fetchone()
+                ).fetchall()
             except (sqlite3.Error, OSError) as exc:
                 self._give_up(exc)
                 return None
-        return bytes(row[0]) if row is not None and isinstance(row[0], bytes) else None
+        return bytes(rows[0][0]) if rows and isinstance(rows[0][0], bytes) else None
 
     def put(self, server_url: str, id: str, body: bytes) -> None:
         """Stores a successful lookup's body (a failed write only warns)."""
