@@ -4,6 +4,7 @@ that a broken file or a second process is never a crash or a wrong answer."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import pathlib
 import sqlite3
@@ -178,7 +179,7 @@ def test_the_default_cache_creates_its_directories_under_xdg_cache_home(
         assert cache.get("http://127.0.0.1:1", "gen-1") == b'{"n": 1}'
     assert default_cache_path().is_file()
     # WAL: another process may read while one writes.
-    with sqlite3.connect(default_cache_path()) as db:
+    with contextlib.closing(sqlite3.connect(default_cache_path())) as db:  # sqlite3's own `with` leaves it open
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
@@ -229,7 +230,7 @@ def test_a_table_removed_by_another_program_warns_once_and_the_cache_is_left_alo
     url = "http://127.0.0.1:1"
     with GenerationCache(cache_path) as cache:
         cache.put(url, "gen-1", b"one")
-        with sqlite3.connect(cache_path) as other:
+        with contextlib.closing(sqlite3.connect(cache_path)) as other:
             other.execute("DROP TABLE generations")
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
