@@ -132,6 +132,40 @@ def test_an_id_too_long_for_a_url_is_refused_before_sending(server: FakeOpenRout
     assert server.requests == []
 
 
+# -- input: the numeric options -------------------------------------------------------------------
+
+#: Numbers a caller may pass by mistake: a flag, milliseconds as a float or a string, none at all.
+BAD_AMOUNTS: list[object] = [True, False, 1.5, 1000.0, "1000", 0, -1]
+
+
+@pytest.mark.parametrize(
+    ("option", "bad"),
+    [(option, bad) for option in ("timeout_ms", "max_response_bytes") for bad in BAD_AMOUNTS]
+    + [("max_response_bytes", None)],  # None is timeout_ms's default (the client's own), not this one's
+    ids=repr,
+)
+def test_a_numeric_option_that_is_not_a_positive_int_is_refused(option: str, bad: object) -> None:
+    with pytest.raises(ValueError, match="must be a positive int") as caught:
+        OpenRouter(api_key=SECRET_KEY, **{option: bad})  # type: ignore[arg-type]
+    assert str(caught.value) == f"{option} must be a positive int, not {bad!r}"
+
+
+@pytest.mark.parametrize("bad", BAD_AMOUNTS, ids=repr)
+def test_a_per_call_timeout_that_is_not_a_positive_int_is_refused_before_sending(
+    bad: object, server: FakeOpenRouter, lookup: Lookup
+) -> None:
+    with pytest.raises(ValueError, match="must be a positive int") as caught:
+        lookup(id=EXAMPLE_ID, timeout_ms=bad)
+    assert str(caught.value) == f"timeout_ms must be a positive int, not {bad!r}"
+    assert server.requests == []
+
+
+def test_the_least_numeric_options_are_accepted(server: FakeOpenRouter, lookup: Lookup) -> None:
+    with OpenRouter(api_key=SECRET_KEY, timeout_ms=1, max_response_bytes=1) as client:
+        assert (client.timeout_ms, client.max_response_bytes) == (1, 1)
+    assert lookup(id=EXAMPLE_ID, timeout_ms=1_000).data.id == EXAMPLE_ID
+
+
 # -- secrets: reprs, errors, logs -------------------------------------------------------------
 
 

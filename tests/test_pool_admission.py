@@ -106,6 +106,23 @@ def test_the_shipped_client_admits_as_many_attempts_as_httpx_opens_connections(s
         assert open_router._pools.sync() == (client, slots)
 
 
+def test_the_shipped_client_admits_as_many_async_attempts_as_httpx_opens_connections(server: FakeOpenRouter) -> None:
+    async def main() -> list[bool]:
+        async with OpenRouter(api_key=SECRET_KEY, server_url=server.url) as open_router:
+            await open_router.generations.get_generation_async(id=EXAMPLE_ID)
+            _client, slots = await open_router._pools.running_loop()
+            admitted = []
+            for _ in range(101):
+                try:
+                    await asyncio.wait_for(slots.__aenter__(), timeout=0.05)
+                    admitted.append(True)
+                except TimeoutError:
+                    admitted.append(False)
+            return admitted
+
+    assert asyncio.run(main()) == [True] * 100 + [False]  # httpx's default max_connections
+
+
 def test_each_event_loop_has_slots_of_its_own() -> None:
     slots = PoolSlots()
 
