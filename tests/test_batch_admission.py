@@ -30,9 +30,14 @@ class Batch:
 
     excuse: set[int] = dataclasses.field(default_factory=set)
     events: list[str] = dataclasses.field(default_factory=list)
+    #: Seconds each attempt after the first waits to be let in (on this clock).
+    queue: float = 0.0
+    clock: FakeClock | None = None
 
     def acquire(self, call: Call[Any]) -> None:
         self.events.append(f"acquire {call.attempts + 1}")
+        if call.attempts and self.clock is not None:
+            self.clock.now += self.queue
 
     def release(self, call: Call[Any], finished: bool) -> bool:
         status = call.response.status_code if finished and call.response is not None else None
@@ -130,3 +135,20 @@ def test_an_interrupted_attempt_is_released_with_no_outcome(mode: str, clock: Fa
     with pytest.raises(KeyboardInterrupt):
         _run(mode, clock, [503, 0], batch)
     assert batch.events == ["acquire 1", "release 1 finished", "wait 0.5", "acquire 2", "release 2 interrupted"]
+
+
+@MODES
+def test_time_waiting_to_be_let_in_uses_none_of_the_retry_budget(mode: str, clock: FakeClock) -> None:
+    # Each retry waits 100 s for the batch, longer than the whole 60 s budget: yet the call makes
+    # its four retries, and the first one's timeout is still its whole 15 s.
+    batch = _batch(mode)
+    batch.queue, batch.clock = 100.0, clock
+    call = _run(mode, clock, [503] * 4 + [200], batch)
+    assert call.result().data.id == EXAMPLE_ID
+    assert [event for event in batch.events if event.startswith("wait")] == [
+        "wait 0.5",
+        "wait 1.0",
+        "wait 2.0",
+        "wait 4.0",
+    ]
+    assert call.attempt_timeout == 15.0
