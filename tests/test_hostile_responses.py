@@ -23,7 +23,7 @@ from typing import Any
 import httpx
 import pytest
 
-from openrouter_generations import DEFAULT_MAX_RESPONSE_BYTES, errors, models, utils
+from openrouter_generations import DEFAULT_MAX_RESPONSE_BYTES, OpenRouter, errors, models, utils
 from openrouter_generations.testing import FakeOpenRouter, Reply, error_body
 
 from .conftest import EXAMPLE_BODY, EXAMPLE_ID, ClientFactory, FakeClock, Lookup
@@ -806,3 +806,18 @@ def test_a_redirect_to_a_port_no_socket_has_is_the_answer(port: int, server: Fak
     assert err.body == "moved"
     assert err.headers["location"] == f"http://127.0.0.1:{port}/"
     assert len(server.requests) == 1
+
+
+@pytest.mark.parametrize("status", [300, 301, 304])
+def test_a_3xx_that_leads_nowhere_is_an_error_not_the_generation(status: int, clock: FakeClock) -> None:
+    # No Location to follow: the 3xx itself is the answer, and only a 2xx is a generation.
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(status, json=EXAMPLE_BODY)
+
+    http = httpx.Client(transport=httpx.MockTransport(answer))
+    with (
+        OpenRouter(api_key="sk-test", client=http, clock=clock) as client,
+        pytest.raises(errors.OpenRouterError) as caught,
+    ):
+        client.generations.get_generation(id=EXAMPLE_ID, retries=utils.NO_RETRIES)
+    assert caught.value.status_code == status

@@ -123,6 +123,24 @@ def test_a_lone_surrogate_id_is_named_as_such(server: FakeOpenRouter, lookup: Lo
     assert server.requests == []
 
 
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        ("", "id must be a non-empty generation id, e.g. 'gen-...'"),
+        (None, "id must be a str, not NoneType"),
+        (b"gen-1", "id must be a str, not bytes"),
+        ("gen-\ud800", "id is not valid text: a lone surrogate at position 4"),
+        ("\udfffgen", "id is not valid text: a lone surrogate at position 0"),
+    ],
+    ids=repr,
+)
+def test_a_bad_ids_message_says_what_is_wrong_with_it(bad: object, message: str, make_client: ClientFactory) -> None:
+    with make_client() as client, pytest.raises((TypeError, ValueError)) as caught:
+        client.generations.get_generation(id=bad)  # type: ignore[arg-type]
+    assert str(caught.value) == message
+    assert caught.value.__cause__ is None  # not the UnicodeEncodeError, which names no parameter
+
+
 def test_an_id_too_long_for_a_url_is_refused_before_sending(server: FakeOpenRouter, lookup: Lookup) -> None:
     """httpx.InvalidURL is no ValueError: a caller catching bad input would have missed it."""
     with pytest.raises(ValueError, match="cannot build the request") as caught:

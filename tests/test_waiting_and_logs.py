@@ -95,6 +95,20 @@ def test_the_poll_interval_is_jittered_between_three_quarters_of_a_second_and_on
     assert clock.sleeps == [pytest.approx(1.0 - 0.25 * random)] * 3
 
 
+def test_polls_for_a_generation_use_none_of_the_retries_of_other_failures(
+    lookup: Lookup, server: FakeOpenRouter, clock: FakeClock
+) -> None:
+    # Four polls while the generation becomes queryable, then four 503s: those are the call's
+    # four retries (backing off from 0.5 s), and the fifth attempt of them answers.
+    clock.random_value = 0.0
+    not_found = Reply(404, error_body(404, "Generation not found"))
+    server.script_next(*[not_found] * 4, *[Reply(503, error_body(503, "busy"))] * 4)
+    res = lookup(id=EXAMPLE_ID, retries=RetryConfig(retry_not_found_for=15_000))
+    assert res.data.id == EXAMPLE_ID
+    assert clock.sleeps == [1.0, 1.0, 1.0, 1.0, 0.5, 1.0, 2.0, 4.0]
+    assert len(server.requests) == 9
+
+
 def test_a_retry_after_on_a_404_is_honoured(lookup: Lookup, server: FakeOpenRouter, clock: FakeClock) -> None:
     server.script_next(Reply(404, error_body(404, "Generation not found"), headers={"Retry-After": "2"}))
     lookup(id=EXAMPLE_ID, retries=WINDOW)
