@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import email.utils
 import logging
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import httpx
 import pytest
 
 from openrouter_generations import errors, models
@@ -174,6 +176,50 @@ def test_a_call_that_stops_at_once_for_its_limits_says_so(
     (line,) = _lines(caplog)
     assert line.levelno == logging.WARNING
     assert "gave up after 1 attempts in 0.000 s: status 429" in line.getMessage()
+
+
+def test_a_call_that_ends_on_an_unretried_failure_after_retrying_says_it_gave_up(
+    lookup: Lookup, server: FakeOpenRouter, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    server.script_next(Reply(503, error_body(503, "busy")), Reply(400, error_body(400, "bad")))
+    with pytest.raises(errors.BadRequestResponseError):
+        lookup(id=EXAMPLE_ID)
+    (line,) = [r for r in _lines(caplog) if r.levelno >= logging.INFO]
+    assert line.levelno == logging.WARNING
+    assert line.getMessage() == f"GET /generation?id={EXAMPLE_ID} gave up after 2 attempts in 0.438 s: status 400"
+
+
+def test_a_retry_after_a_send_error_names_the_error(
+    make_client: ClientFactory, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    attempts = iter([httpx.ConnectError("refused"), None])
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        failure = next(attempts)
+        if failure is not None:
+            raise failure
+        return httpx.Response(200, json=EXAMPLE_BODY)
+
+    with make_client(client=httpx.Client(transport=httpx.MockTransport(answer))) as client:
+        assert client.generations.get_generation(id=EXAMPLE_ID).data.id == EXAMPLE_ID
+    assert [r.getMessage() for r in _lines(caplog)] == [
+        f"GET /generation?id={EXAMPLE_ID} failed with ConnectError; retry 1 in 0.438 s",
+        f"GET /generation?id={EXAMPLE_ID} answered after 2 attempts in 0.438 s",
+    ]
+
+
+def test_a_retry_after_date_without_a_date_header_is_measured_on_the_clients_clock(
+    make_client: ClientFactory, clock: FakeClock
+) -> None:
+    # The wall clock of the fake: its `time()`, in any time zone the tests run under.
+    when = email.utils.formatdate(clock.time() + 3, usegmt=True)
+    replies = iter([httpx.Response(503, headers={"Retry-After": when}), httpx.Response(200, json=EXAMPLE_BODY)])
+    transport = httpx.MockTransport(lambda request: next(replies))
+    with make_client(client=httpx.Client(transport=transport)) as client:
+        assert client.generations.get_generation(id=EXAMPLE_ID).data.id == EXAMPLE_ID
+    assert clock.sleeps == [pytest.approx(3.0)]
 
 
 def test_a_success_after_retries_logs_one_line(
