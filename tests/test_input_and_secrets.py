@@ -553,6 +553,45 @@ def test_a_callers_client_auth_follows_a_same_origin_redirect(
     assert first.headers["authorization"] == followed.headers["authorization"] == sent_as
 
 
+@pytest.mark.parametrize("max_redirects", [0, 2, 5])
+def test_redirects_are_followed_up_to_the_clients_max_redirects_then_the_3xx_is_the_answer(
+    max_redirects: int, clock: FakeClock
+) -> None:
+    sent: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(request.url.path)
+        if len(sent) > 10:
+            return httpx.Response(200, json=EXAMPLE_BODY)  # a client past its limit would get here
+        return httpx.Response(302, headers={"location": f"/hop{len(sent)}"})
+
+    http = httpx.Client(transport=httpx.MockTransport(answer), max_redirects=max_redirects)
+    with (
+        OpenRouter(api_key=SECRET_KEY, client=http, clock=clock, retry_config=utils.NO_RETRIES) as client,
+        pytest.raises(errors.OpenRouterError) as caught,
+    ):
+        client.generations.get_generation(id=EXAMPLE_ID)
+    assert caught.value.status_code == 302
+    assert sent == ["/api/v1/generation"] + [f"/hop{n}" for n in range(1, max_redirects + 1)]
+
+
+def test_a_redirect_that_arrives_past_the_attempts_timeout_is_a_timeout(clock: FakeClock) -> None:
+    def answer(request: httpx.Request) -> httpx.Response:
+        clock.now += 3.0
+        return httpx.Response(302, headers={"location": "/elsewhere"})
+
+    http = httpx.Client(transport=httpx.MockTransport(answer))
+    with (
+        OpenRouter(api_key=SECRET_KEY, client=http, clock=clock, timeout_ms=2_000) as client,
+        pytest.raises(errors.APITimeoutError) as caught,
+    ):
+        client.generations.get_generation(id=EXAMPLE_ID, retries=utils.NO_RETRIES)
+    cause = caught.value.__cause__
+    assert isinstance(cause, httpx.ReadTimeout)
+    assert str(cause) == "the attempt took longer than its timeout of 2 s"
+    assert cause.request.url.path == "/api/v1/generation"  # the request whose answer came too late
+
+
 # -- input: the key and the server URL ------------------------------------------------------------
 
 #: name -> a key as it might be read from a file or an environment; each is refused.

@@ -20,7 +20,7 @@ import pytest
 
 from openrouter_generations import errors, models
 from openrouter_generations.testing import FakeOpenRouter, Reply, error_body
-from openrouter_generations.utils import NO_RETRIES, RetryConfig
+from openrouter_generations.utils import NO_RETRIES, BackoffStrategy, RetryConfig
 
 from .conftest import EXAMPLE_BODY, EXAMPLE_ID, SECRET_KEY, ClientFactory, FakeClock, Lookup
 
@@ -220,6 +220,38 @@ def test_a_retry_after_date_without_a_date_header_is_measured_on_the_clients_clo
     with make_client(client=httpx.Client(transport=transport)) as client:
         assert client.generations.get_generation(id=EXAMPLE_ID).data.id == EXAMPLE_ID
     assert clock.sleeps == [pytest.approx(3.0)]
+
+
+def test_a_404_poll_with_no_time_in_its_window_says_it_gave_up(
+    lookup: Lookup, server: FakeOpenRouter, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A window of 50 ms has no room for a poll (the least is 0.1 s): waited for, but not polled.
+    caplog.set_level(logging.DEBUG)
+    server.script_next(Reply(404, error_body(404, "Generation not found")))
+    with pytest.raises(errors.NotFoundResponseError):
+        lookup(id=EXAMPLE_ID, retries=RetryConfig(retry_not_found_for=50))
+    (line,) = _lines(caplog)
+    assert line.levelno == logging.WARNING
+    assert line.getMessage() == f"GET /generation?id={EXAMPLE_ID} gave up after 1 attempts in 0.000 s: status 404"
+
+
+def test_a_send_error_with_no_time_for_a_retry_says_it_gave_up(
+    make_client: ClientFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused")
+
+    budget_of_100_ms = RetryConfig(backoff=BackoffStrategy(500, 8_000, 2.0, 100))
+    with (
+        make_client(client=httpx.Client(transport=httpx.MockTransport(answer))) as client,
+        pytest.raises(errors.APIConnectionError),
+    ):
+        client.generations.get_generation(id=EXAMPLE_ID, retries=budget_of_100_ms)
+    (line,) = _lines(caplog)
+    assert line.levelno == logging.WARNING
+    assert line.getMessage() == f"GET /generation?id={EXAMPLE_ID} gave up after 1 attempts in 0.000 s: ConnectError"
 
 
 def test_a_success_after_retries_logs_one_line(
