@@ -821,3 +821,18 @@ def test_a_3xx_that_leads_nowhere_is_an_error_not_the_generation(status: int, cl
     ):
         client.generations.get_generation(id=EXAMPLE_ID, retries=utils.NO_RETRIES)
     assert caught.value.status_code == status
+
+
+def test_a_body_in_a_coding_not_asked_for_is_refused_even_when_it_reads_as_json(clock: FakeClock) -> None:
+    # Sent as is under a coding the client never offered: what it means is unknown, so it is not
+    # taken for the generation, whatever it looks like.
+    def answer(request: httpx.Request) -> httpx.Response:
+        body = json.dumps(EXAMPLE_BODY).encode()
+        return httpx.Response(200, headers={"content-encoding": "br"}, stream=httpx.ByteStream(body))
+
+    http = httpx.Client(transport=httpx.MockTransport(answer))
+    with (
+        OpenRouter(api_key="sk-test", client=http, clock=clock) as client,
+        pytest.raises(errors.ResponseValidationError, match="Content-Encoding 'br' was not asked for"),
+    ):
+        client.generations.get_generation(id=EXAMPLE_ID, retries=utils.NO_RETRIES)
