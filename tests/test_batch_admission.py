@@ -152,3 +152,58 @@ def test_time_waiting_to_be_let_in_uses_none_of_the_retry_budget(mode: str, cloc
         "wait 4.0",
     ]
     assert call.attempt_timeout == 15.0
+
+
+@MODES
+def test_the_many_ids_methods_pass_every_option_to_the_batch(mode: str, clock: FakeClock, tmp_path: Any) -> None:
+    from openrouter_generations.cache import GenerationCache
+
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if request.url.params["id"] == "gen-busy":
+            return httpx.Response(503, json={"error": {"code": 503, "message": "busy"}})
+        return httpx.Response(200, json=EXAMPLE_BODY)
+
+    ids = [EXAMPLE_ID, "gen-busy"]
+    options: dict[str, Any] = {
+        "concurrency": 1,
+        "retries": RetryConfig("none", None, False),  # the 503 is tried once
+        "server_url": "http://127.0.0.1:9/other/v1",
+        "timeout_ms": 2_500,
+    }
+    kwargs: dict[str, Any] = {"api_key": SECRET_KEY, "clock": clock, "_random": clock.random}
+    settled: list[object] = []
+
+    def on_result(result: Any) -> None:
+        settled.append(result.id)
+
+    with GenerationCache(tmp_path / "cache.sqlite") as cache:
+        if mode == "sync":
+            with OpenRouter(client=httpx.Client(transport=httpx.MockTransport(answer)), **kwargs) as client:
+                results = client.generations.get_generations(ids, on_result=on_result, cache=cache, **options)
+                again = client.generations.get_generations([EXAMPLE_ID], cache=cache, **options)
+        else:
+
+            async def run() -> tuple[list[Any], list[Any]]:
+                async with (
+                    httpx.AsyncClient(transport=httpx.MockTransport(answer)) as http,
+                    OpenRouter(async_client=http, **kwargs) as client,
+                ):
+                    first = await client.generations.get_generations_async(
+                        ids, on_result=on_result, cache=cache, **options
+                    )
+                    return first, await client.generations.get_generations_async([EXAMPLE_ID], cache=cache, **options)
+
+            results, again = asyncio.run(run())
+    assert [r.id for r in results] == ids
+    assert results[0].response is not None
+    assert results[0].response.data.id == EXAMPLE_ID
+    assert isinstance(results[1].error, errors.ServiceUnavailableResponseError)
+    assert results[1].error.attempts == 1
+    assert sorted(map(str, settled)) == sorted(ids)
+    assert again[0].from_cache  # the cache passed in answered the second time
+    assert len(seen) == 2
+    assert {str(r.url.copy_with(query=None)) for r in seen} == {"http://127.0.0.1:9/other/v1/generation"}
+    assert {r.extensions["timeout"]["read"] for r in seen} == {2.5}

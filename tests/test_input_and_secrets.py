@@ -553,10 +553,14 @@ def test_a_callers_client_auth_follows_a_same_origin_redirect(
     assert first.headers["authorization"] == followed.headers["authorization"] == sent_as
 
 
-@pytest.mark.parametrize("max_redirects", [0, 2, 5])
+@pytest.mark.parametrize("mode", ["sync", "async"])
+@pytest.mark.parametrize("follow_redirects", [False, True], ids=["plain", "caller-follows"])
+@pytest.mark.parametrize("max_redirects", [0, 2])
 def test_redirects_are_followed_up_to_the_clients_max_redirects_then_the_3xx_is_the_answer(
-    max_redirects: int, clock: FakeClock
+    max_redirects: int, follow_redirects: bool, mode: str, clock: FakeClock
 ) -> None:
+    # Whatever the caller's client says of following redirects: the loops follow them (httpx
+    # would read each 3xx body whole, and end a loop with its own TooManyRedirects).
     sent: list[str] = []
 
     def answer(request: httpx.Request) -> httpx.Response:
@@ -565,12 +569,26 @@ def test_redirects_are_followed_up_to_the_clients_max_redirects_then_the_3xx_is_
             return httpx.Response(200, json=EXAMPLE_BODY)  # a client past its limit would get here
         return httpx.Response(302, headers={"location": f"/hop{len(sent)}"})
 
-    http = httpx.Client(transport=httpx.MockTransport(answer), max_redirects=max_redirects)
-    with (
-        OpenRouter(api_key=SECRET_KEY, client=http, clock=clock, retry_config=utils.NO_RETRIES) as client,
-        pytest.raises(errors.OpenRouterError) as caught,
-    ):
-        client.generations.get_generation(id=EXAMPLE_ID)
+    limits: dict[str, Any] = {"max_redirects": max_redirects, "follow_redirects": follow_redirects}
+    kwargs: dict[str, Any] = {"api_key": SECRET_KEY, "clock": clock, "retry_config": utils.NO_RETRIES}
+
+    def look_up() -> None:
+        if mode == "sync":
+            with OpenRouter(client=httpx.Client(transport=httpx.MockTransport(answer), **limits), **kwargs) as client:
+                client.generations.get_generation(id=EXAMPLE_ID)
+            return
+
+        async def run() -> None:
+            async with (
+                httpx.AsyncClient(transport=httpx.MockTransport(answer), **limits) as http,
+                OpenRouter(async_client=http, **kwargs) as client,
+            ):
+                await client.generations.get_generation_async(id=EXAMPLE_ID)
+
+        asyncio.run(run())
+
+    with pytest.raises(errors.OpenRouterError) as caught:
+        look_up()
     assert caught.value.status_code == 302
     assert sent == ["/api/v1/generation"] + [f"/hop{n}" for n in range(1, max_redirects + 1)]
 

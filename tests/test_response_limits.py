@@ -113,6 +113,20 @@ def test_a_body_trickled_past_the_timeout_is_a_timeout_whose_reads_were_each_in_
     assert _lookup(mode, clock, answer, timeout_ms=len(chunks) * 125).data.id == EXAMPLE_ID
 
 
+def test_a_redirect_hops_body_is_read_within_the_attempts_timeout_too(clock: FakeClock) -> None:
+    chunks = [BODY[i : i + 100] for i in range(0, len(BODY), 100)]
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path != "/moved":
+            return httpx.Response(302, headers={"location": "/moved"})
+        return httpx.Response(200, stream=_Chunks(clock, chunks, seconds=0.125))
+
+    with pytest.raises(errors.APITimeoutError) as caught:
+        _lookup("sync", clock, answer, timeout_ms=500)
+    assert str(caught.value.__cause__) == "the attempt took longer than its timeout of 0.5 s"
+    assert clock.now == 1_000.625  # read no further than the chunk past the deadline
+
+
 # -- the size cap ------------------------------------------------------------------------------
 
 
