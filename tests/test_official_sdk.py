@@ -250,6 +250,16 @@ def test_http_headers_set_or_replace_any_header_of_the_call(server: FakeOpenRout
     assert "x-extra" not in server.requests[-1].headers
 
 
+def test_each_attribution_keyword_of_a_call_goes_out_as_its_header(server: FakeOpenRouter, lookup: Lookup) -> None:
+    lookup(id=EXAMPLE_ID, http_referer="https://r.example", x_open_router_title="T", x_open_router_categories="z")
+    headers = server.requests[-1].headers
+    assert (headers["http-referer"], headers["x-openrouter-title"], headers["x-openrouter-categories"]) == (
+        "https://r.example",
+        "T",
+        "z",
+    )
+
+
 def test_an_authorization_given_in_http_headers_replaces_the_key_and_is_never_shown(
     server: FakeOpenRouter, make_client: ClientFactory
 ) -> None:

@@ -113,7 +113,8 @@ def test_a_body_trickled_past_the_timeout_is_a_timeout_whose_reads_were_each_in_
     assert _lookup(mode, clock, answer, timeout_ms=len(chunks) * 125).data.id == EXAMPLE_ID
 
 
-def test_a_redirect_hops_body_is_read_within_the_attempts_timeout_too(clock: FakeClock) -> None:
+@MODES
+def test_a_redirect_hops_body_is_read_within_the_attempts_timeout_too(mode: str, clock: FakeClock) -> None:
     chunks = [BODY[i : i + 100] for i in range(0, len(BODY), 100)]
 
     def answer(request: httpx.Request) -> httpx.Response:
@@ -122,7 +123,7 @@ def test_a_redirect_hops_body_is_read_within_the_attempts_timeout_too(clock: Fak
         return httpx.Response(200, stream=_Chunks(clock, chunks, seconds=0.125))
 
     with pytest.raises(errors.APITimeoutError) as caught:
-        _lookup("sync", clock, answer, timeout_ms=500)
+        _lookup(mode, clock, answer, timeout_ms=500)
     assert str(caught.value.__cause__) == "the attempt took longer than its timeout of 0.5 s"
     assert clock.now == 1_000.625  # read no further than the chunk past the deadline
 
