@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import ssl
+from typing import Any
 
 import httpx
 import pytest
@@ -11,7 +13,7 @@ import pytest
 from openrouter_generations import OpenRouter
 from openrouter_generations.testing import FakeOpenRouter
 
-from .conftest import EXAMPLE_ID, SECRET_KEY
+from .conftest import EXAMPLE_BODY, EXAMPLE_ID, SECRET_KEY
 
 
 def _pool_of_this_loop(open_router: OpenRouter) -> httpx.AsyncClient:
@@ -101,3 +103,65 @@ def test_pools_of_loops_closed_by_hand_are_not_kept(server: FakeOpenRouter) -> N
     assert len(server.requests) == 6
     del open_router, res, loop
     gc.collect()  # the sockets of the pools let go of are closed here, inside this test
+
+
+def test_the_clients_passed_in_are_the_ones_that_send(server: FakeOpenRouter) -> None:
+    # Their transports (proxies, mTLS, a test's own) carry every attempt.
+    seen: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url.params["id"])
+        return httpx.Response(200, json=EXAMPLE_BODY)
+
+    with (
+        httpx.Client(transport=httpx.MockTransport(answer)) as mine,
+        OpenRouter(api_key=SECRET_KEY, client=mine) as open_router,
+    ):
+        assert open_router.generations.get_generation(id=EXAMPLE_ID).data.id == EXAMPLE_ID
+
+    async def run() -> None:
+        async with (
+            httpx.AsyncClient(transport=httpx.MockTransport(answer)) as mine_async,
+            OpenRouter(api_key=SECRET_KEY, async_client=mine_async) as open_router,
+        ):
+            assert (await open_router.generations.get_generation_async(id=EXAMPLE_ID)).data.id == EXAMPLE_ID
+
+    asyncio.run(run())
+    assert seen == [EXAMPLE_ID, EXAMPLE_ID]
+    assert server.requests == []
+
+
+def test_successive_calls_in_one_loop_reuse_its_pool(server: FakeOpenRouter) -> None:
+    async def main() -> None:
+        async with OpenRouter(api_key=SECRET_KEY, server_url=server.url) as open_router:
+            await open_router.generations.get_generation_async(id=EXAMPLE_ID)
+            first = _pool_of_this_loop(open_router)
+            await open_router.generations.get_generation_async(id=EXAMPLE_ID)
+            assert _pool_of_this_loop(open_router) is first
+            assert not first.is_closed
+
+    asyncio.run(main())
+    assert len(server.requests) == 2
+
+
+def test_a_client_loads_the_ca_bundle_once_for_all_its_pools(
+    server: FakeOpenRouter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Loading the trusted certificates costs ~25 ms: done for the first pool, not for each
+    # loop's (nor again by httpx, which is handed the context loaded).
+    loaded: list[object] = []
+    create_default_context = ssl.create_default_context
+
+    def counting(*args: Any, **kwargs: Any) -> ssl.SSLContext:
+        loaded.append(kwargs)
+        return create_default_context(*args, **kwargs)
+
+    monkeypatch.setattr(ssl, "create_default_context", counting)
+    with OpenRouter(api_key=SECRET_KEY, server_url=server.url) as open_router:
+        open_router.generations.get_generation(id=EXAMPLE_ID)
+        for _ in range(2):
+            asyncio.run(open_router.generations.get_generation_async(id=EXAMPLE_ID))
+        open_router.close()
+        open_router.generations.get_generation(id=EXAMPLE_ID)  # a new sync pool after close()
+    assert len(loaded) == 1
+    assert len(server.requests) == 4

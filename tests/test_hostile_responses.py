@@ -23,7 +23,7 @@ from typing import Any
 import httpx
 import pytest
 
-from openrouter_generations import DEFAULT_MAX_RESPONSE_BYTES, errors, models, utils
+from openrouter_generations import DEFAULT_MAX_RESPONSE_BYTES, OpenRouter, errors, models, utils
 from openrouter_generations.testing import FakeOpenRouter, Reply, error_body
 
 from .conftest import EXAMPLE_BODY, EXAMPLE_ID, ClientFactory, FakeClock, Lookup
@@ -859,3 +859,33 @@ def test_a_title_past_the_first_64_kib_is_not_looked_for() -> None:
     one_byte_out = b"x" * (65537 - len(title)) + title
     assert errors.describe_body(inside, "text/html").endswith(": 'late'")
     assert errors.describe_body(one_byte_out, "text/html") == f"text/html body of 65537 bytes: {'x' * 117 + '...'!r}"
+
+
+@pytest.mark.parametrize("status", [300, 301, 304])
+def test_a_3xx_that_leads_nowhere_is_an_error_not_the_generation(status: int, clock: FakeClock) -> None:
+    # No Location to follow: the 3xx itself is the answer, and only a 2xx is a generation.
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(status, json=EXAMPLE_BODY)
+
+    http = httpx.Client(transport=httpx.MockTransport(answer))
+    with (
+        OpenRouter(api_key="sk-test", client=http, clock=clock) as client,
+        pytest.raises(errors.OpenRouterError) as caught,
+    ):
+        client.generations.get_generation(id=EXAMPLE_ID, retries=utils.NO_RETRIES)
+    assert caught.value.status_code == status
+
+
+def test_a_body_in_a_coding_not_asked_for_is_refused_even_when_it_reads_as_json(clock: FakeClock) -> None:
+    # Sent as is under a coding the client never offered: what it means is unknown, so it is not
+    # taken for the generation, whatever it looks like.
+    def answer(request: httpx.Request) -> httpx.Response:
+        body = json.dumps(EXAMPLE_BODY).encode()
+        return httpx.Response(200, headers={"content-encoding": "br"}, stream=httpx.ByteStream(body))
+
+    http = httpx.Client(transport=httpx.MockTransport(answer))
+    with (
+        OpenRouter(api_key="sk-test", client=http, clock=clock) as client,
+        pytest.raises(errors.ResponseValidationError, match="Content-Encoding 'br' was not asked for"),
+    ):
+        client.generations.get_generation(id=EXAMPLE_ID, retries=utils.NO_RETRIES)

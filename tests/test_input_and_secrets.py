@@ -123,6 +123,24 @@ def test_a_lone_surrogate_id_is_named_as_such(server: FakeOpenRouter, lookup: Lo
     assert server.requests == []
 
 
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        ("", "id must be a non-empty generation id, e.g. 'gen-...'"),
+        (None, "id must be a str, not NoneType"),
+        (b"gen-1", "id must be a str, not bytes"),
+        ("gen-\ud800", "id is not valid text: a lone surrogate at position 4"),
+        ("\udfffgen", "id is not valid text: a lone surrogate at position 0"),
+    ],
+    ids=repr,
+)
+def test_a_bad_ids_message_says_what_is_wrong_with_it(bad: object, message: str, make_client: ClientFactory) -> None:
+    with make_client() as client, pytest.raises((TypeError, ValueError)) as caught:
+        client.generations.get_generation(id=bad)  # type: ignore[arg-type]
+    assert str(caught.value) == message
+    assert caught.value.__cause__ is None  # not the UnicodeEncodeError, which names no parameter
+
+
 def test_an_id_too_long_for_a_url_is_refused_before_sending(server: FakeOpenRouter, lookup: Lookup) -> None:
     """httpx.InvalidURL is no ValueError: a caller catching bad input would have missed it."""
     with pytest.raises(ValueError, match="cannot build the request") as caught:
@@ -130,6 +148,40 @@ def test_an_id_too_long_for_a_url_is_refused_before_sending(server: FakeOpenRout
     assert not isinstance(caught.value, errors.OpenRouterError)
     assert len(str(caught.value)) < 300  # says why, without quoting 70 000 characters
     assert server.requests == []
+
+
+# -- input: the numeric options -------------------------------------------------------------------
+
+#: Numbers a caller may pass by mistake: a flag, milliseconds as a float or a string, none at all.
+BAD_AMOUNTS: list[object] = [True, False, 1.5, 1000.0, "1000", 0, -1]
+
+
+@pytest.mark.parametrize(
+    ("option", "bad"),
+    [(option, bad) for option in ("timeout_ms", "max_response_bytes") for bad in BAD_AMOUNTS]
+    + [("max_response_bytes", None)],  # None is timeout_ms's default (the client's own), not this one's
+    ids=repr,
+)
+def test_a_numeric_option_that_is_not_a_positive_int_is_refused(option: str, bad: object) -> None:
+    with pytest.raises(ValueError, match="must be a positive int") as caught:
+        OpenRouter(api_key=SECRET_KEY, **{option: bad})  # type: ignore[arg-type]
+    assert str(caught.value) == f"{option} must be a positive int, not {bad!r}"
+
+
+@pytest.mark.parametrize("bad", BAD_AMOUNTS, ids=repr)
+def test_a_per_call_timeout_that_is_not_a_positive_int_is_refused_before_sending(
+    bad: object, server: FakeOpenRouter, lookup: Lookup
+) -> None:
+    with pytest.raises(ValueError, match="must be a positive int") as caught:
+        lookup(id=EXAMPLE_ID, timeout_ms=bad)
+    assert str(caught.value) == f"timeout_ms must be a positive int, not {bad!r}"
+    assert server.requests == []
+
+
+def test_the_least_numeric_options_are_accepted(server: FakeOpenRouter, lookup: Lookup) -> None:
+    with OpenRouter(api_key=SECRET_KEY, timeout_ms=1, max_response_bytes=1) as client:
+        assert (client.timeout_ms, client.max_response_bytes) == (1, 1)
+    assert lookup(id=EXAMPLE_ID, timeout_ms=1_000).data.id == EXAMPLE_ID
 
 
 # -- secrets: reprs, errors, logs -------------------------------------------------------------
@@ -499,6 +551,63 @@ def test_a_callers_client_auth_follows_a_same_origin_redirect(
     assert _lookup_via_own_client(mode, make_client, {"auth": make_auth()}) == EXAMPLE_ID
     first, followed = server.requests
     assert first.headers["authorization"] == followed.headers["authorization"] == sent_as
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+@pytest.mark.parametrize("follow_redirects", [False, True], ids=["plain", "caller-follows"])
+@pytest.mark.parametrize("max_redirects", [0, 2])
+def test_redirects_are_followed_up_to_the_clients_max_redirects_then_the_3xx_is_the_answer(
+    max_redirects: int, follow_redirects: bool, mode: str, clock: FakeClock
+) -> None:
+    # Whatever the caller's client says of following redirects: the loops follow them (httpx
+    # would read each 3xx body whole, and end a loop with its own TooManyRedirects).
+    sent: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(request.url.path)
+        if len(sent) > 10:
+            return httpx.Response(200, json=EXAMPLE_BODY)  # a client past its limit would get here
+        return httpx.Response(302, headers={"location": f"/hop{len(sent)}"})
+
+    limits: dict[str, Any] = {"max_redirects": max_redirects, "follow_redirects": follow_redirects}
+    kwargs: dict[str, Any] = {"api_key": SECRET_KEY, "clock": clock, "retry_config": utils.NO_RETRIES}
+
+    def look_up() -> None:
+        if mode == "sync":
+            with OpenRouter(client=httpx.Client(transport=httpx.MockTransport(answer), **limits), **kwargs) as client:
+                client.generations.get_generation(id=EXAMPLE_ID)
+            return
+
+        async def run() -> None:
+            async with (
+                httpx.AsyncClient(transport=httpx.MockTransport(answer), **limits) as http,
+                OpenRouter(async_client=http, **kwargs) as client,
+            ):
+                await client.generations.get_generation_async(id=EXAMPLE_ID)
+
+        asyncio.run(run())
+
+    with pytest.raises(errors.OpenRouterError) as caught:
+        look_up()
+    assert caught.value.status_code == 302
+    assert sent == ["/api/v1/generation"] + [f"/hop{n}" for n in range(1, max_redirects + 1)]
+
+
+def test_a_redirect_that_arrives_past_the_attempts_timeout_is_a_timeout(clock: FakeClock) -> None:
+    def answer(request: httpx.Request) -> httpx.Response:
+        clock.now += 3.0
+        return httpx.Response(302, headers={"location": "/elsewhere"})
+
+    http = httpx.Client(transport=httpx.MockTransport(answer))
+    with (
+        OpenRouter(api_key=SECRET_KEY, client=http, clock=clock, timeout_ms=2_000) as client,
+        pytest.raises(errors.APITimeoutError) as caught,
+    ):
+        client.generations.get_generation(id=EXAMPLE_ID, retries=utils.NO_RETRIES)
+    cause = caught.value.__cause__
+    assert isinstance(cause, httpx.ReadTimeout)
+    assert str(cause) == "the attempt took longer than its timeout of 2 s"
+    assert cause.request.url.path == "/api/v1/generation"  # the request whose answer came too late
 
 
 # -- input: the key and the server URL ------------------------------------------------------------

@@ -15,6 +15,7 @@ import logging
 import os
 from typing import Any
 
+import httpx
 import pytest
 
 from openrouter_generations import DEFAULT_SERVER_URL, OpenRouter, errors
@@ -249,6 +250,16 @@ def test_http_headers_set_or_replace_any_header_of_the_call(server: FakeOpenRout
     assert "x-extra" not in server.requests[-1].headers
 
 
+def test_each_attribution_keyword_of_a_call_goes_out_as_its_header(server: FakeOpenRouter, lookup: Lookup) -> None:
+    lookup(id=EXAMPLE_ID, http_referer="https://r.example", x_open_router_title="T", x_open_router_categories="z")
+    headers = server.requests[-1].headers
+    assert (headers["http-referer"], headers["x-openrouter-title"], headers["x-openrouter-categories"]) == (
+        "https://r.example",
+        "T",
+        "z",
+    )
+
+
 def test_an_authorization_given_in_http_headers_replaces_the_key_and_is_never_shown(
     server: FakeOpenRouter, make_client: ClientFactory
 ) -> None:
@@ -260,6 +271,60 @@ def test_an_authorization_given_in_http_headers_replaces_the_key_and_is_never_sh
     assert other not in str(caught.value)
     assert other not in caught.value.body
     assert "refused" in str(caught.value)
+
+
+def _sent_through_own_transport(
+    answer_status: int, message: str, **call: Any
+) -> tuple[httpx.Request, Exception | None]:
+    sent: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(answer_status, json=error_body(answer_status, message))
+
+    failure: Exception | None = None
+    with OpenRouter(client=httpx.Client(transport=httpx.MockTransport(answer)), retry_config=NO_RETRIES) as client:
+        try:
+            client.generations.get_generation(id=EXAMPLE_ID, **call)
+        except errors.OpenRouterError as exc:
+            failure = exc
+    (request,) = sent
+    return request, failure
+
+
+def test_http_headers_replace_a_header_whatever_the_case_of_its_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENROUTER_API_KEY", SECRET_KEY)
+    request, _ = _sent_through_own_transport(
+        400, "bad", http_headers={"USER-AGENT": "mine/1", "accept": "text/plain", "X-Extra": "1"}
+    )
+    # One of each on the wire: the given value, not beside the client's own.
+    assert request.headers.get_list("user-agent") == ["mine/1"]
+    assert request.headers.get_list("accept") == ["text/plain"]
+    assert request.headers.get_list("x-extra") == ["1"]
+    assert request.headers.get_list("authorization") == [f"Bearer {SECRET_KEY}"]  # the others as they were
+    assert request.headers.get_list("accept-encoding") != []
+
+
+def test_a_bare_key_echoed_back_is_masked_whatever_case_authorization_is_given_in(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("OPENROUTER_API_KEY", raising=False)
+    other = "sk-or-v1-OTHERSECRET-0123456789abcdef"
+    for name in ("Authorization", "AUTHORIZATION", "authorization"):
+        request, failure = _sent_through_own_transport(
+            401, f"key {other} is disabled", http_headers={"X-Extra": "1", name: f"Bearer {other}"}
+        )
+        assert request.headers.get_list("authorization") == [f"Bearer {other}"]
+        assert isinstance(failure, errors.UnauthorizedResponseError)
+        assert other not in str(failure)
+        assert "key <api key> is disabled" in str(failure)
+
+
+def test_with_no_key_at_all_a_message_is_shown_as_the_server_wrote_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OPENROUTER_API_KEY", raising=False)
+    request, failure = _sent_through_own_transport(400, "id XXXX is malformed", http_headers={"X-Extra": "1"})
+    assert "authorization" not in request.headers
+    assert "id XXXX is malformed" in str(failure)
 
 
 def test_server_names_the_production_server_and_url_params_fill_the_server_url(server: FakeOpenRouter) -> None:

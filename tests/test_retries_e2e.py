@@ -817,6 +817,63 @@ def test_a_retrys_timeout_is_cut_to_what_remains_of_the_budget(clock: FakeClock)
     assert call.attempts == 3
 
 
+def test_the_first_retrys_timeout_is_cut_too_but_never_below_50_ms(clock: FakeClock) -> None:
+    retries = RetryConfig(backoff=BackoffStrategy(500, 8_000, 2.0, 20_000))
+    options = _call.CallOptions(
+        server_url="http://127.0.0.1:1",
+        timeout=15.0,
+        retries=retries,
+        max_response_bytes=1024,
+        auth_header=None,
+        user_agent="test",
+    )
+    with httpx.Client() as http:
+        clock.sleep(30.0)  # before the first attempt: no budget is spent until it is sent
+        call = _call.Call(get_generation, {"id": EXAMPLE_ID}, models.GetGenerationResponse, options, clock.runtime())
+        assert _timeouts(call.build_request(http)) == {15.0}
+        clock.sleep(12.0)
+        (first_retry,) = _timeouts(call.build_request(http))  # 8 s remain
+        assert first_retry == pytest.approx(8.0)
+        clock.sleep(7.99)
+        (late,) = _timeouts(call.build_request(http))  # 10 ms remain: an attempt that can still answer
+        assert late == pytest.approx(0.05)
+        clock.sleep(5.0)
+        assert _timeouts(call.build_request(http)) == {0.05}  # past the budget: the same floor
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_a_callers_transport_sees_each_attempts_timeout(mode: str, clock: FakeClock) -> None:
+    # A budget of 10 s and a timeout of 15 s: the first retry, after a wait of 0.4375 s, has
+    # what remains of the 10 s; a redirect hop has what remains of its attempt's.
+    timeouts: list[set[float | None]] = []
+    replies = iter([httpx.Response(503), httpx.Response(302, headers={"location": "/moved"})])
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        timeouts.append(_timeouts(request))
+        clock.now += 1.0  # each answer takes a second of the fake clock
+        return next(replies, None) or httpx.Response(200, json=EXAMPLE_BODY)
+
+    retries = RetryConfig(backoff=BackoffStrategy(500, 8_000, 2.0, 10_000))
+    kwargs: dict[str, Any] = {"api_key": SECRET_KEY, "clock": clock, "_random": clock.random, "timeout_ms": 15_000}
+    if mode == "sync":
+        with OpenRouter(client=httpx.Client(transport=httpx.MockTransport(answer)), **kwargs) as client:
+            res = client.generations.get_generation(id=EXAMPLE_ID, retries=retries)
+    else:
+
+        async def run() -> models.GetGenerationResponse:
+            transport = httpx.MockTransport(answer)
+            async with (
+                httpx.AsyncClient(transport=transport) as http,
+                OpenRouter(async_client=http, **kwargs) as client,
+            ):
+                return await client.generations.get_generation_async(id=EXAMPLE_ID, retries=retries)
+
+        res = asyncio.run(run())
+    assert res.data.id == EXAMPLE_ID
+    assert clock.sleeps == [0.4375]
+    assert timeouts == [{15.0}, {10 - 1 - 0.4375}, {10 - 1 - 0.4375 - 1}]  # exact in binary
+
+
 # -- one policy for every operation ----------------------------------------------------------
 
 STATS_MODULE = "openrouter_generations_client_with_stats"

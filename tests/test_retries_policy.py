@@ -9,6 +9,8 @@ from __future__ import annotations
 import dataclasses
 import email.utils
 import math
+import ssl
+import threading
 import time
 from collections.abc import Callable, Mapping
 
@@ -20,6 +22,7 @@ from hypothesis import strategies as st
 from openrouter_generations import utils
 from openrouter_generations._retries import (
     backoff_delay,
+    is_retried,
     is_retryable_exception,
     next_delay,
     parse_retry_after,
@@ -198,6 +201,66 @@ def test_connection_errors_are_not_retried_when_switched_off(exc: BaseException)
 def test_local_faults_are_never_retried(exc: BaseException) -> None:
     assert not is_retryable_exception(exc)
     assert decide(exception=exc) is None
+
+
+def _chained(
+    exc: BaseException, *, cause: BaseException | None = None, context: BaseException | None = None
+) -> BaseException:
+    exc.__cause__, exc.__context__ = cause, context
+    return exc
+
+
+@pytest.mark.parametrize(
+    "exc",
+    [
+        # As httpx words a refused handshake: the certificate comes back on every try.
+        httpx.ConnectError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate"),
+        _chained(httpx.ConnectError("handshake failed"), cause=ssl.SSLCertVerificationError(1, "hostname mismatch")),
+        _chained(httpx.ConnectError("handshake failed"), context=ssl.SSLCertVerificationError(1, "expired")),
+        _chained(
+            httpx.ConnectError("handshake failed"),
+            cause=_chained(OSError("wrapped"), context=ssl.SSLCertVerificationError(1, "unknown issuer")),
+        ),
+    ],
+    ids=["message", "cause", "context", "deeper"],
+)
+def test_a_refused_certificate_is_never_retried(exc: BaseException) -> None:
+    assert not is_retryable_exception(exc)
+    assert decide(exception=exc) is None
+
+
+def test_a_connection_error_over_another_tls_fault_is_retried() -> None:
+    exc = _chained(httpx.ConnectError("handshake failed"), cause=ssl.SSLError(1, "[SSL] record layer failure"))
+    assert is_retryable_exception(exc)
+    assert decide(exception=exc, random=0.0) == 0.5
+
+
+def test_an_exception_chain_that_loops_is_read_to_its_end() -> None:
+    # A chain a caller's code tied into a loop: the check still answers, and a connection error
+    # with no certificate in its chain is retried.
+    inner = OSError("reset")
+    outer = _chained(httpx.ConnectError("reset"), cause=inner)
+    inner.__context__ = outer
+    answers: list[bool] = []
+    checker = threading.Thread(target=lambda: answers.append(is_retryable_exception(outer)), daemon=True)
+    checker.start()
+    checker.join(timeout=5)
+    assert answers == [True]
+
+
+@pytest.mark.parametrize("status", [400, 500, 503, 529])
+def test_an_error_body_saying_404_under_another_status_is_not_a_generation_to_wait_for(status: int) -> None:
+    # Only a 404 is waited for: a 503 with the same body backs off as a 503, a 400 is not retried.
+    config = RetryConfig(retry_not_found_for=15_000, jitter=0.0)
+    expected = 0.5 if status in config.statuses else None
+    assert decide(config, status=status, content=NOT_FOUND_BODY) == expected
+
+
+def test_a_404_is_retried_under_any_window_however_short() -> None:
+    # The kind is retried; only the time left decides whether a poll is made.
+    assert is_retried(RetryConfig(retry_not_found_for=1), 404, NOT_FOUND_BODY, None)
+    assert not is_retried(RetryConfig(retry_not_found_for=0), 404, NOT_FOUND_BODY, None)
+    assert not is_retried(RetryConfig(retry_not_found_for=1), 404, b"<html>Not Found</html>", None)
 
 
 OUTCOMES: list[tuple[int | None, BaseException | None, dict[str, str] | None]] = [
@@ -525,6 +588,12 @@ def test_waiting_for_a_generation_polls_at_a_steady_short_interval(random: float
     assert polls == [pytest.approx(1.0 - 0.25 * random)] * len(polls)
     assert 0.1 <= schedule.sleeps[-1] <= polls[0]
     assert schedule.total == pytest.approx(15.0)
+
+
+def test_a_window_ending_the_least_poll_interval_away_gets_its_last_poll() -> None:
+    # A window of 100 ms: the 1 s poll would pass its end, so the last look is made at the end.
+    assert decide(RetryConfig(retry_not_found_for=100), status=404) == pytest.approx(0.1)
+    assert decide(RetryConfig(retry_not_found_for=99), status=404) is None
 
 
 def test_a_404_that_is_not_the_documented_body_is_never_waited_for() -> None:

@@ -100,6 +100,24 @@ def test_a_server_signed_by_the_ca_in_ssl_cert_file_is_trusted(
         assert res.data.total_cost == BODY["data"]["total_cost"]
 
 
+def test_the_trusted_certificates_are_loaded_once_for_all_of_a_clients_pools(
+    https_url: str, ca_file: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Loading them costs ~25 ms: done for the client's first pool, and the sync pool and each
+    # loop's async pool verify with that one context, per connection too.
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
+    loaded: list[object] = []
+    create_default_context = ssl.create_default_context
+
+    def counting(*args: Any, **kwargs: Any) -> ssl.SSLContext:
+        loaded.append(kwargs)
+        return create_default_context(*args, **kwargs)
+
+    monkeypatch.setattr(ssl, "create_default_context", counting)
+    assert [res.data.id for res in _lookup_both_ways(https_url)] == ["gen-2026-01-shape"] * 2
+    assert loaded == [{"cafile": str(ca_file)}]
+
+
 @pytest.mark.parametrize("mode", ["sync", "async"])
 def test_a_certificate_no_trusted_ca_signed_is_a_connection_error(
     https_url: str, mode: str, tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch

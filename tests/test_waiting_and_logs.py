@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import email.utils
 import logging
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import httpx
 import pytest
 
 from openrouter_generations import errors, models
 from openrouter_generations.testing import FakeOpenRouter, Reply, error_body
-from openrouter_generations.utils import NO_RETRIES, RetryConfig
+from openrouter_generations.utils import NO_RETRIES, BackoffStrategy, RetryConfig
 
 from .conftest import EXAMPLE_BODY, EXAMPLE_ID, SECRET_KEY, ClientFactory, FakeClock, Lookup
 
@@ -95,6 +97,20 @@ def test_the_poll_interval_is_jittered_between_three_quarters_of_a_second_and_on
     assert clock.sleeps == [pytest.approx(1.0 - 0.25 * random)] * 3
 
 
+def test_polls_for_a_generation_use_none_of_the_retries_of_other_failures(
+    lookup: Lookup, server: FakeOpenRouter, clock: FakeClock
+) -> None:
+    # Four polls while the generation becomes queryable, then four 503s: those are the call's
+    # four retries (backing off from 0.5 s), and the fifth attempt of them answers.
+    clock.random_value = 0.0
+    not_found = Reply(404, error_body(404, "Generation not found"))
+    server.script_next(*[not_found] * 4, *[Reply(503, error_body(503, "busy"))] * 4)
+    res = lookup(id=EXAMPLE_ID, retries=RetryConfig(retry_not_found_for=15_000))
+    assert res.data.id == EXAMPLE_ID
+    assert clock.sleeps == [1.0, 1.0, 1.0, 1.0, 0.5, 1.0, 2.0, 4.0]
+    assert len(server.requests) == 9
+
+
 def test_a_retry_after_on_a_404_is_honoured(lookup: Lookup, server: FakeOpenRouter, clock: FakeClock) -> None:
     server.script_next(Reply(404, error_body(404, "Generation not found"), headers={"Retry-After": "2"}))
     lookup(id=EXAMPLE_ID, retries=WINDOW)
@@ -160,6 +176,82 @@ def test_a_call_that_stops_at_once_for_its_limits_says_so(
     (line,) = _lines(caplog)
     assert line.levelno == logging.WARNING
     assert "gave up after 1 attempts in 0.000 s: status 429" in line.getMessage()
+
+
+def test_a_call_that_ends_on_an_unretried_failure_after_retrying_says_it_gave_up(
+    lookup: Lookup, server: FakeOpenRouter, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    server.script_next(Reply(503, error_body(503, "busy")), Reply(400, error_body(400, "bad")))
+    with pytest.raises(errors.BadRequestResponseError):
+        lookup(id=EXAMPLE_ID)
+    (line,) = [r for r in _lines(caplog) if r.levelno >= logging.INFO]
+    assert line.levelno == logging.WARNING
+    assert line.getMessage() == f"GET /generation?id={EXAMPLE_ID} gave up after 2 attempts in 0.438 s: status 400"
+
+
+def test_a_retry_after_a_send_error_names_the_error(
+    make_client: ClientFactory, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    attempts = iter([httpx.ConnectError("refused"), None])
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        failure = next(attempts)
+        if failure is not None:
+            raise failure
+        return httpx.Response(200, json=EXAMPLE_BODY)
+
+    with make_client(client=httpx.Client(transport=httpx.MockTransport(answer))) as client:
+        assert client.generations.get_generation(id=EXAMPLE_ID).data.id == EXAMPLE_ID
+    assert [r.getMessage() for r in _lines(caplog)] == [
+        f"GET /generation?id={EXAMPLE_ID} failed with ConnectError; retry 1 in 0.438 s",
+        f"GET /generation?id={EXAMPLE_ID} answered after 2 attempts in 0.438 s",
+    ]
+
+
+def test_a_retry_after_date_without_a_date_header_is_measured_on_the_clients_clock(
+    make_client: ClientFactory, clock: FakeClock
+) -> None:
+    # The wall clock of the fake: its `time()`, in any time zone the tests run under.
+    when = email.utils.formatdate(clock.time() + 3, usegmt=True)
+    replies = iter([httpx.Response(503, headers={"Retry-After": when}), httpx.Response(200, json=EXAMPLE_BODY)])
+    transport = httpx.MockTransport(lambda request: next(replies))
+    with make_client(client=httpx.Client(transport=transport)) as client:
+        assert client.generations.get_generation(id=EXAMPLE_ID).data.id == EXAMPLE_ID
+    assert clock.sleeps == [pytest.approx(3.0)]
+
+
+def test_a_404_poll_with_no_time_in_its_window_says_it_gave_up(
+    lookup: Lookup, server: FakeOpenRouter, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A window of 50 ms has no room for a poll (the least is 0.1 s): waited for, but not polled.
+    caplog.set_level(logging.DEBUG)
+    server.script_next(Reply(404, error_body(404, "Generation not found")))
+    with pytest.raises(errors.NotFoundResponseError):
+        lookup(id=EXAMPLE_ID, retries=RetryConfig(retry_not_found_for=50))
+    (line,) = _lines(caplog)
+    assert line.levelno == logging.WARNING
+    assert line.getMessage() == f"GET /generation?id={EXAMPLE_ID} gave up after 1 attempts in 0.000 s: status 404"
+
+
+def test_a_send_error_with_no_time_for_a_retry_says_it_gave_up(
+    make_client: ClientFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused")
+
+    budget_of_100_ms = RetryConfig(backoff=BackoffStrategy(500, 8_000, 2.0, 100))
+    with (
+        make_client(client=httpx.Client(transport=httpx.MockTransport(answer))) as client,
+        pytest.raises(errors.APIConnectionError),
+    ):
+        client.generations.get_generation(id=EXAMPLE_ID, retries=budget_of_100_ms)
+    (line,) = _lines(caplog)
+    assert line.levelno == logging.WARNING
+    assert line.getMessage() == f"GET /generation?id={EXAMPLE_ID} gave up after 1 attempts in 0.000 s: ConnectError"
 
 
 def test_a_success_after_retries_logs_one_line(

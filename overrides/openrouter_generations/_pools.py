@@ -74,7 +74,7 @@ class Pools:
     def sync_client(self) -> httpx.Client:
         with self._lock:
             if self.client is None:
-                self.client = httpx.Client(follow_redirects=True, verify=self._tls())
+                self.client = httpx.Client(verify=self._tls())
             return self.client
 
     def _tls(self) -> ssl.SSLContext:
@@ -106,7 +106,7 @@ class Pools:
             # it is not kept for good, and its sockets are the garbage collector's to close.
             for closed in [other for other in self.by_loop if other.is_closed()]:
                 del self.by_loop[closed]
-            client = httpx.AsyncClient(follow_redirects=True, verify=self._tls())
+            client = httpx.AsyncClient(verify=self._tls())
             guard = self._close_with_loop(loop, client)
             self.by_loop[loop] = (client, guard)
         await guard.__anext__()  # started in this loop, so this loop finalizes it

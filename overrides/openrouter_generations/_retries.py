@@ -181,9 +181,9 @@ def next_delay(
     exception: BaseException | None,
     now: float,
     random: Callable[[], float],
-    not_found: int = 0,
-    reserve: float = 0.0,
-    content: bytes | None = None,
+    not_found: int,
+    reserve: float,
+    content: bytes | None,
 ) -> float | None:
     """Seconds to wait before the next attempt, or None to stop and raise.
 
