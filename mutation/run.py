@@ -119,12 +119,13 @@ class Tally:
     def row(self) -> str:
         c = self.counts
         return (
-            f"{self.module:<24} {self.judged:>7} {c['killed']:>6} {c['survived']:>8} {c['other']:>5} "
-            f"{c['equivalent']:>6} {self.score:>6.1f}%"
+            f"{self.module:<24} {self.judged:>7} {c['killed']:>6} {c['timeout']:>7} {c['survived']:>8} "
+            f"{c['other']:>5} {c['equivalent']:>6} {self.score:>6.1f}%"
         )
 
 
-HEADER = f"{'module':<24} {'mutants':>7} {'killed':>6} {'survived':>8} {'other':>5} {'equiv.':>6} {'score':>7}"
+# "timeout": how many of the killed ran past the time limit.
+HEADER = "module                   mutants killed timeout survived other equiv.   score"
 
 
 def tally(module: str) -> Tally:
@@ -146,6 +147,7 @@ def tally(module: str) -> Tally:
                 result.problems.append(f"equivalent.txt lists {name}, but a test kills it now: remove the line")
         elif verdict in KILLED:
             result.counts["killed"] += 1
+            result.counts["timeout"] += verdict == "timeout"  # shown apart: a loaded machine can cause one
         else:
             result.counts["survived" if verdict in SURVIVED else "other"] += 1  # other: not checked, a crash
             result.survivors.append((name, source))
@@ -197,7 +199,8 @@ def run_each(modules: list[str]) -> int:
         print(result.row())
     killed = sum(r.counts["killed"] for r in results)
     judged = sum(r.judged for r in results)
-    print(f"{'all':<24} {judged:>7} {killed:>6} {'':>8} {'':>5} {'':>6} {100.0 * killed / max(judged, 1):>6.1f}%")
+    score = 100.0 * killed / max(judged, 1)
+    print(f"{'all':<24} {judged:>7} {killed:>6} {'':>7} {'':>8} {'':>5} {'':>6} {score:>6.1f}%")
     return _verdict(results)
 
 
