@@ -34,7 +34,7 @@ class Body:
         self._coding = ""
         if not content_encoding:
             return  # the usual case: nothing to undo
-        codings = [c.strip().lower() for c in (content_encoding or "").split(",")]
+        codings = [c.strip().lower() for c in content_encoding.split(",")]
         codings = [c for c in codings if c and c != "identity"]
         if len(codings) > 1:
             self.problem = f"Content-Encoding {content_encoding!r}: stacked codings are refused"
