@@ -99,8 +99,7 @@ def loads_json(content: bytes) -> Any:
     """JSON as RFC 8259 has it: `NaN`, `Infinity` and numbers too large for a float are refused
     (`ValueError`), since a cost of inf or nan would poison every sum it enters."""
     # As `json.loads` reads bytes, with one decoder made once rather than one per body.
-    text = content if isinstance(content, str) else content.decode(json.detect_encoding(content), "surrogatepass")
-    return _DECODER.decode(text)
+    return _DECODER.decode(content.decode(json.detect_encoding(content), "surrogatepass"))
 
 
 def _refuse_constant(name: str) -> Any:
@@ -177,8 +176,9 @@ def rfc3339(text: str) -> str:
     `fromisoformat` (3.11+) refuses two RFC 3339 forms: a lower-case `z`, and a leap second
     (`23:59:60`), which `datetime` cannot hold. A leap second is read as the last microsecond
     of its minute (`23:59:59.999999`), so the order of timestamps is kept and the date stays
-    the one sent. Fractional digits past the sixth are cut (a datetime holds microseconds).
-    Any other text is returned as it is, for `fromisoformat` to read or refuse.
+    the one sent. The rest `fromisoformat` reads itself: `Z`, any separator, any number of
+    fractional digits (cut past the sixth, as a datetime holds microseconds). Any other text is
+    returned as it is, for `fromisoformat` to read or refuse.
     """
     match = _RFC3339.fullmatch(text)
     if match is None:
@@ -188,10 +188,7 @@ def rfc3339(text: str) -> str:
         return text  # as `fromisoformat` reads it: unchanged, so the body is not copied for it
     if second == "60":
         second, fraction = "59", "999999"
-    fraction = f".{fraction[:6].ljust(6, '0')}" if fraction else ""
-    if offset in ("Z", "z"):
-        offset = "+00:00"
-    return f"{date}T{minute}:{second}{fraction}{offset or ''}"
+    return f"{date}T{minute}:{second}{'.' + fraction if fraction else ''}{(offset or '').upper()}"
 
 
 _Dates = tuple[tuple[str, "_Dates | None"], ...]
@@ -552,4 +549,5 @@ def _describe(hint: Any) -> str:
         return "null"
     if hint is Unset:
         return "absent"
-    return getattr(hint, "__name__", None) or repr(hint)
+    # Every annotation `_strict` checks has a name: a class, or `list[...]`/`dict[...]` ("list").
+    return str(hint.__name__)
