@@ -291,3 +291,125 @@ def test_a_list_of_counts_takes_the_lossless_readings_item_by_item() -> None:
     assert [(n, type(n)) for n in order.counts] == [(1, int), (2, int), (3, int)]
     with pytest.raises(ModelTypeError, match=r"^counts\[1\]: expected int, got str 'two'$"):
         parse_model(Order, {"total": 1, "counts": [1, "two"]})
+
+
+@attrs.define(kw_only=True)
+class Trip:
+    """Two date-times, the first optional and nullable, as a later spec could have."""
+
+    left_at: datetime.datetime | None | Unset = UNSET
+    arrived_at: datetime.datetime
+    additional_properties: dict[str, Any] = attrs.field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"arrived_at": self.arrived_at.isoformat()}
+        if not isinstance(self.left_at, Unset):
+            out["left_at"] = self.left_at.isoformat() if self.left_at is not None else None
+        return out
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Trip:
+        d = dict(src_dict)
+        left = d.pop("left_at", UNSET)
+        trip = cls(
+            left_at=left if left is None or isinstance(left, Unset) else datetime.datetime.fromisoformat(left),
+            arrived_at=datetime.datetime.fromisoformat(d.pop("arrived_at")),
+        )
+        trip.additional_properties = d
+        return trip
+
+
+@attrs.define
+class Journey:
+    """A model that holds a model with date-times, itself after a field without any."""
+
+    name: str
+    trip: Trip
+    additional_properties: dict[str, Any] = attrs.field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "trip": self.trip.to_dict()}
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Journey:
+        d = dict(src_dict)
+        journey = cls(name=d.pop("name"), trip=Trip.from_dict(d.pop("trip")))
+        journey.additional_properties = d
+        return journey
+
+
+UTC = datetime.UTC
+
+
+@pytest.mark.parametrize(
+    ("payload", "left_at", "arrived_at"),
+    [
+        # The first date-time absent: the second is still read, lower-case `z` and all.
+        ({"arrived_at": "2026-07-16t21:31:30z"}, UNSET, datetime.datetime(2026, 7, 16, 21, 31, 30, tzinfo=UTC)),
+        # The first null: left null, the second (a leap second) read.
+        (
+            {"left_at": None, "arrived_at": "2016-12-31T23:59:60Z"},
+            None,
+            datetime.datetime(2016, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+        ),
+        (
+            {"left_at": "2016-12-31T23:59:60.25z", "arrived_at": "2017-01-01T00:00:00.5z"},
+            datetime.datetime(2016, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+            datetime.datetime(2017, 1, 1, 0, 0, 0, 500000, tzinfo=UTC),
+        ),
+    ],
+)
+def test_every_date_time_of_a_model_is_read_in_every_rfc3339_form(
+    payload: dict[str, Any], left_at: object, arrived_at: datetime.datetime
+) -> None:
+    trip = parse_model(Trip, payload)
+    assert (trip.left_at, trip.arrived_at) == (left_at, arrived_at)
+    journey = parse_model(Journey, {"name": "j", "trip": payload})
+    assert (journey.trip.left_at, journey.trip.arrived_at) == (left_at, arrived_at)
+    assert journey.name == "j"
+
+
+@attrs.define
+class Cart:
+    """A model whose list of models is read from a JSON key (`cartLines`) that is not its name."""
+
+    lines: list[Line]
+    additional_properties: dict[str, Any] = attrs.field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"cartLines": [line.to_dict() for line in self.lines]}
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Cart:
+        d = dict(src_dict)
+        cart = cls(lines=[Line.from_dict(x) for x in d.pop("cartLines")])
+        cart.additional_properties = d
+        return cart
+
+
+@attrs.define
+class Basket:
+    """Keys that are the field names, around a model whose keys are not."""
+
+    cart: Cart
+    additional_properties: dict[str, Any] = attrs.field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"cart": self.cart.to_dict()}
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Basket:
+        d = dict(src_dict)
+        basket = cls(cart=Cart.from_dict(d.pop("cart")))
+        basket.additional_properties = d
+        return basket
+
+
+def test_an_object_sent_as_pairs_is_refused_under_a_json_key_that_is_not_the_field_name() -> None:
+    # The path names the JSON key: it is what the sender wrote.
+    with pytest.raises(ModelTypeError, match=r"^cartLines\[1\]: expected an object, got array$"):
+        parse_model(Cart, {"cartLines": [{"lineCount": 1}, [["lineCount", 2]]]})
+    with pytest.raises(ModelTypeError, match=r"^cart\.cartLines\[0\]: expected an object, got array$"):
+        parse_model(Basket, {"cart": {"cartLines": [[["lineCount", 2]]]}})
+    basket = parse_model(Basket, {"cart": {"cartLines": [{"lineCount": "2"}]}})
+    assert [(line.count, type(line.count)) for line in basket.cart.lines] == [(2, int)]
