@@ -297,7 +297,7 @@ def test_a_list_of_counts_takes_the_lossless_readings_item_by_item() -> None:
 class Trip:
     """Two date-times, the first optional and nullable, as a later spec could have."""
 
-    left_at: datetime.datetime | None | Unset = UNSET
+    left_at: datetime.datetime | Unset | None = UNSET
     arrived_at: datetime.datetime
     additional_properties: dict[str, Any] = attrs.field(init=False, factory=dict)
 
