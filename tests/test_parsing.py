@@ -171,7 +171,7 @@ class Invoice:
 
 @attrs.define
 class Order:
-    """The same reading with keys that are the field names."""
+    """The same reading with keys that are the field names; reads any iterable as the counts too."""
 
     total: float
     lines: list[Order] | Unset | None = UNSET
@@ -189,7 +189,7 @@ class Order:
         order = cls(
             total=d.pop("total"),
             lines=cast(Any, raw) if raw is None or isinstance(raw, (Unset, str)) else [Order.from_dict(x) for x in raw],
-            counts=d.pop("counts", UNSET),
+            counts=UNSET if isinstance(counts := d.pop("counts", UNSET), Unset) else list(counts),
         )
         order.additional_properties = d
         return order
@@ -289,8 +289,12 @@ def test_a_list_of_counts_takes_the_lossless_readings_item_by_item() -> None:
     order = parse_model(Order, {"total": 1, "counts": ["1", 2.0, 3]})
     assert isinstance(order.counts, list)
     assert [(n, type(n)) for n in order.counts] == [(1, int), (2, int), (3, int)]
+    assert parse_model(Order, {"total": 1, "counts": [1, 2]}).counts == [1, 2]
     with pytest.raises(ModelTypeError, match=r"^counts\[1\]: expected int, got str 'two'$"):
         parse_model(Order, {"total": 1, "counts": [1, "two"]})
+    # An object read as a list of its keys is still no array.
+    with pytest.raises(ModelTypeError, match=r"^counts: expected an array, got object$"):
+        parse_model(Order, {"total": 1, "counts": {"1": 1}})
 
 
 @attrs.define(kw_only=True)
@@ -374,15 +378,17 @@ class Cart:
     """A model whose list of models is read from a JSON key (`cartLines`) that is not its name."""
 
     lines: list[Line]
+    tags: list[str] | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"cartLines": [line.to_dict() for line in self.lines]}
+        out = {"cartLines": [line.to_dict() for line in self.lines]}
+        return out if isinstance(self.tags, Unset) else {**out, "tags": self.tags}
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Cart:
         d = dict(src_dict)
-        cart = cls(lines=[Line.from_dict(x) for x in d.pop("cartLines")])
+        cart = cls(lines=[Line.from_dict(x) for x in d.pop("cartLines")], tags=d.pop("tags", UNSET))
         cart.additional_properties = d
         return cart
 
@@ -413,3 +419,106 @@ def test_an_object_sent_as_pairs_is_refused_under_a_json_key_that_is_not_the_fie
         parse_model(Basket, {"cart": {"cartLines": [[["lineCount", 2]]]}})
     basket = parse_model(Basket, {"cart": {"cartLines": [{"lineCount": "2"}]}})
     assert [(line.count, type(line.count)) for line in basket.cart.lines] == [(2, int)]
+    assert parse_model(Cart, {"cartLines": [], "tags": ["a", "b"]}).tags == ["a", "b"]
+    with pytest.raises(ModelTypeError, match=r"^tags\[1\]: expected str, got int 2$"):
+        parse_model(Cart, {"cartLines": [], "tags": ["a", 2]})
+
+
+@attrs.define
+class Labelled:
+    """An annotation the checks do not know (a free-form mapping), as a generator change could bring."""
+
+    labels: dict[str, str]
+    additional_properties: dict[str, Any] = attrs.field(init=False, factory=dict)
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Labelled:
+        return cls(labels=dict(src_dict)["labels"])
+
+
+def test_an_annotation_the_checks_do_not_know_fails_loudly_naming_it() -> None:
+    # Never a silent pass: the field and its annotation are named, for the checks to be extended.
+    with pytest.raises(TypeError, match=r"^labels: no check for annotation dict\[str, str\]$"):
+        parse_model(Labelled, {"labels": {"a": "b"}})
+
+
+@attrs.define
+class Circle:
+    radius: float
+    additional_properties: dict[str, Any] = attrs.field(init=False, factory=dict)
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Circle:
+        d = dict(src_dict)
+        circle = cls(radius=d.pop("radius"))
+        circle.additional_properties = d
+        return circle
+
+
+@attrs.define
+class Square:
+    side: float
+    additional_properties: dict[str, Any] = attrs.field(init=False, factory=dict)
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Square:
+        d = dict(src_dict)
+        square = cls(side=d.pop("side"))
+        square.additional_properties = d
+        return square
+
+
+def _shape(raw: Any) -> Circle | Square:
+    d = dict(raw)
+    return Circle.from_dict(d) if "radius" in d else Square.from_dict(d)
+
+
+@attrs.define
+class Drawing:
+    """A union of two models, and a list of it, read from any iterable: a shape (`oneOf`) a
+    later spec could have."""
+
+    main: Circle | Square
+    shapes: list[Circle | Square] | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(init=False, factory=dict)
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Drawing:
+        d = dict(src_dict)
+        raw = d.pop("shapes", UNSET)
+        drawing = cls(main=_shape(d.pop("main")), shapes=raw if isinstance(raw, Unset) else [_shape(x) for x in raw])
+        drawing.additional_properties = d
+        return drawing
+
+
+def test_a_union_of_models_is_read_and_checked_member_by_member() -> None:
+    drawing = parse_model(Drawing, {"main": {"radius": "2.5"}, "shapes": [{"side": 1}, {"radius": "3"}]})
+    assert isinstance(drawing.main, Circle)
+    assert drawing.main.radius == 2.5
+    assert isinstance(drawing.shapes, list)
+    assert [type(shape) for shape in drawing.shapes] == [Square, Circle]
+    square, circle = drawing.shapes
+    assert isinstance(square, Square)
+    assert isinstance(circle, Circle)
+    assert (square.side, circle.radius, type(circle.radius)) == (1, 3, int)  # "3" as the number 3
+
+
+@pytest.mark.parametrize(
+    ("payload", "problem"),
+    [
+        ({"main": [["radius", 1]]}, r"main: expected an object, got array"),
+        ({"main": {"side": "x"}}, r"main\.side: expected float, got str 'x'"),
+        ({"main": {"radius": 1}, "shapes": {}}, r"shapes: expected an array, got object"),
+        (
+            {"main": {"radius": 1}, "shapes": [{"side": 1}, [["side", 2]]]},
+            r"shapes\[1\]: expected an object, got array",
+        ),
+        (
+            {"main": {"radius": 1}, "shapes": [{"side": 1}, {"side": True}]},
+            r"shapes\[1\]\.side: expected float, got bool True",
+        ),
+    ],
+)
+def test_a_union_of_models_takes_no_list_for_an_object(payload: Any, problem: str) -> None:
+    with pytest.raises(ModelTypeError, match=f"^{problem}$"):
+        parse_model(Drawing, payload)

@@ -90,6 +90,11 @@ MESSAGES: dict[str, tuple[Any, str]] = {
         _with(provider_responses=[[["status", 200]], {"status": 12.5}]),
         "data.provider_responses[0]: expected an object, got array",
     ),
+    # A list the generated parser could not read is kept as sent, and named item by item.
+    "provider_responses_pairs_and_null": (
+        _with(provider_responses=[[["status", 200]], None]),
+        "data.provider_responses[0]: expected ProviderResponse, got list [['status', 200]]",
+    ),
     "provider_response_status": (
         _with(provider_responses=[{"status": 200}, {"status": 12.5}]),
         "data.provider_responses[1].status: expected int | null, got float 12.5",

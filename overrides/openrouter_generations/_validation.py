@@ -158,7 +158,7 @@ def _models_in(hint: Any) -> list[type]:
     found: list[type] = []
     for member in _members(hint):
         if typing.get_origin(member) is list:
-            found.extend(_models_in((typing.get_args(member) or (Any,))[0]))
+            found.extend(_models_in(typing.get_args(member)[0]))
         elif isinstance(member, type) and attrs.has(member):
             found.append(member)
     return found
@@ -371,14 +371,12 @@ def _strict(value: object, hint: Any, path: str, raw: object = None) -> object:
             if read is not _NO:
                 return read
         return _NO
-    if hint is Any or hint is object:
-        return value
     if hint is type(None):
         return value if value is None else _NO
     if origin is list:
         if not isinstance(value, list):
             return _NO
-        (item_hint,) = typing.get_args(hint) or (Any,)
+        (item_hint,) = typing.get_args(hint)
         if raw is not None and (type(raw) is not list or len(raw) != len(value)):
             raise ModelTypeError(f"{path}: expected an array, got {_json_kind(raw)}")
         raw_items = raw
@@ -387,8 +385,6 @@ def _strict(value: object, hint: Any, path: str, raw: object = None) -> object:
             if read is not item:
                 value[index] = read
         return value
-    if origin is dict or hint is dict:
-        return value if isinstance(value, dict) else _NO
     if hint is bool:
         return value if isinstance(value, bool) else _NO
     if hint is int:
@@ -503,7 +499,7 @@ def find_json_problem(hint: Any, value: object, path: str = "") -> str | None:
     if origin is list:
         if not isinstance(value, list):
             return f"{where}: expected an array, got {_json_kind(value)}"
-        (item_hint,) = typing.get_args(hint) or (Any,)
+        (item_hint,) = typing.get_args(hint)
         for index, item in enumerate(value):
             problem = find_json_problem(item_hint, item, f"{path}[{index}]")
             if problem is not None:
