@@ -235,6 +235,8 @@ def test_a_model_whose_keys_are_not_its_field_names_takes_no_list_for_an_object(
         ({"total": 1, "lines": {}}, "lines: expected an array, got object"),
         ({"total": 1, "lines": [{"total": 1, "lines": {}}]}, r"lines\[0\]\.lines: expected an array, got object"),
         ({"total": 1, "lines": [{"total": 1}, [["total", 2]]]}, r"lines\[1\]: expected an object, got array"),
+        # Two problems: the first in the body is named.
+        ({"total": 1, "lines": [[["total", 2]], {"total": "x"}]}, r"lines\[0\]: expected an object, got array"),
         (
             {"total": 1, "lines": [{"total": 1, "lines": [{"total": "x"}]}]},
             r"lines\[0\]\.lines\[0\]\.total: .* got str 'x'",

@@ -21,7 +21,6 @@ import json
 import math
 import operator
 import re
-import sys
 import types
 import typing
 from collections.abc import Callable
@@ -58,9 +57,8 @@ def _fields(cls: type) -> tuple[_Field, ...]:
     cached = _FIELDS.get(cls)
     if cached is None:
         # The generated modules import sibling models only under TYPE_CHECKING, so resolve names
-        # against the models package as well as the defining module.
-        module_globals = vars(sys.modules[cls.__module__])
-        hints = typing.get_type_hints(cls, globalns=module_globals, localns=vars(_generated_models))
+        # against the models package as well as the defining module (get_type_hints' default).
+        hints = typing.get_type_hints(cls, localns=vars(_generated_models))
         cached = tuple(
             (f.name, hints[f.name], _exact_types(hints[f.name]))
             for f in attrs.fields(cls)
