@@ -482,13 +482,18 @@ class Drawing:
 
     main: Circle | Square
     shapes: list[Circle | Square] | Unset = UNSET
+    layers: int | list[int] | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(init=False, factory=dict)
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Drawing:
         d = dict(src_dict)
         raw = d.pop("shapes", UNSET)
-        drawing = cls(main=_shape(d.pop("main")), shapes=raw if isinstance(raw, Unset) else [_shape(x) for x in raw])
+        drawing = cls(
+            main=_shape(d.pop("main")),
+            shapes=raw if isinstance(raw, Unset) else [_shape(x) for x in raw],
+            layers=d.pop("layers", UNSET),
+        )
         drawing.additional_properties = d
         return drawing
 
@@ -503,6 +508,11 @@ def test_a_union_of_models_is_read_and_checked_member_by_member() -> None:
     assert isinstance(square, Square)
     assert isinstance(circle, Circle)
     assert (square.side, circle.radius, type(circle.radius)) == (1, 3, int)  # "3" as the number 3
+    # A count or a list of counts: each takes its lossless reading, stored with its type.
+    for sent, read in (("3", 3), (4.0, 4), (["1", 2.0], [1, 2])):
+        layers = parse_model(Drawing, {"main": {"side": 1}, "layers": sent}).layers
+        assert (layers, type(layers)) == (read, type(read))
+        assert not isinstance(layers, list) or [type(n) for n in layers] == [int, int]
 
 
 @pytest.mark.parametrize(
