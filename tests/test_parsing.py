@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime
+import enum
 from collections.abc import Mapping
 from typing import Any, cast
 
@@ -413,12 +414,32 @@ class Basket:
         return basket
 
 
+@attrs.define
+class Crate:
+    """Keys that are the field names, around a list of models whose keys are not."""
+
+    carts: list[Cart]
+    additional_properties: dict[str, Any] = attrs.field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"carts": [cart.to_dict() for cart in self.carts]}
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Crate:
+        d = dict(src_dict)
+        crate = cls(carts=[Cart.from_dict(x) for x in d.pop("carts")])
+        crate.additional_properties = d
+        return crate
+
+
 def test_an_object_sent_as_pairs_is_refused_under_a_json_key_that_is_not_the_field_name() -> None:
     # The path names the JSON key: it is what the sender wrote.
     with pytest.raises(ModelTypeError, match=r"^cartLines\[1\]: expected an object, got array$"):
         parse_model(Cart, {"cartLines": [{"lineCount": 1}, [["lineCount", 2]]]})
     with pytest.raises(ModelTypeError, match=r"^cart\.cartLines\[0\]: expected an object, got array$"):
         parse_model(Basket, {"cart": {"cartLines": [[["lineCount", 2]]]}})
+    with pytest.raises(ModelTypeError, match=r"^carts\[1\]\.cartLines\[0\]: expected an object, got array$"):
+        parse_model(Crate, {"carts": [{"cartLines": []}, {"cartLines": [[["lineCount", 2]]]}]})
     basket = parse_model(Basket, {"cart": {"cartLines": [{"lineCount": "2"}]}})
     assert [(line.count, type(line.count)) for line in basket.cart.lines] == [(2, int)]
     assert parse_model(Cart, {"cartLines": [], "tags": ["a", "b"]}).tags == ["a", "b"]
@@ -475,6 +496,14 @@ def _shape(raw: Any) -> Circle | Square:
     return Circle.from_dict(d) if "radius" in d else Square.from_dict(d)
 
 
+class Colour(enum.StrEnum):
+    RED = "red"
+
+
+def _frame(raw: Any) -> Colour | Square | Unset | None:
+    return raw if raw is None or isinstance(raw, Unset) else Colour(raw) if isinstance(raw, str) else _shape(raw)
+
+
 @attrs.define
 class Drawing:
     """A union of two models, and a list of it, read from any iterable: a shape (`oneOf`) a
@@ -483,6 +512,7 @@ class Drawing:
     main: Circle | Square
     shapes: list[Circle | Square] | Unset = UNSET
     layers: int | list[int] | Unset = UNSET
+    frame: Colour | Square | Unset | None = UNSET  # a model after other members
     additional_properties: dict[str, Any] = attrs.field(init=False, factory=dict)
 
     @classmethod
@@ -493,6 +523,7 @@ class Drawing:
             main=_shape(d.pop("main")),
             shapes=raw if isinstance(raw, Unset) else [_shape(x) for x in raw],
             layers=d.pop("layers", UNSET),
+            frame=_frame(d.pop("frame", UNSET)),
         )
         drawing.additional_properties = d
         return drawing
@@ -508,6 +539,8 @@ def test_a_union_of_models_is_read_and_checked_member_by_member() -> None:
     assert isinstance(square, Square)
     assert isinstance(circle, Circle)
     assert (square.side, circle.radius, type(circle.radius)) == (1, 3, int)  # "3" as the number 3
+    assert parse_model(Drawing, {"main": {"side": 1}, "frame": "red"}).frame is Colour.RED
+    assert parse_model(Drawing, {"main": {"side": 1}, "frame": {"side": "2"}}).frame == Square(side=2)
     # A count or a list of counts: each takes its lossless reading, stored with its type.
     for sent, read in (("3", 3), (4.0, 4), (["1", 2.0], [1, 2])):
         layers = parse_model(Drawing, {"main": {"side": 1}, "layers": sent}).layers
@@ -521,6 +554,8 @@ def test_a_union_of_models_is_read_and_checked_member_by_member() -> None:
         ({"main": [["radius", 1]]}, r"main: expected an object, got array"),
         ({"main": {"side": "x"}}, r"main\.side: expected float, got str 'x'"),
         ({"main": {"radius": 1}, "shapes": {}}, r"shapes: expected an array, got object"),
+        ({"main": {"radius": 1}, "frame": [["side", 1]]}, r"frame: expected an object, got array"),
+        ({"main": {"radius": 1}, "frame": {"side": "x"}}, r"frame\.side: expected float, got str 'x'"),
         (
             {"main": {"radius": 1}, "shapes": [{"side": 1}, [["side", 2]]]},
             r"shapes\[1\]: expected an object, got array",
