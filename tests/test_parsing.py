@@ -501,7 +501,9 @@ class Colour(enum.StrEnum):
 
 
 def _frame(raw: Any) -> Colour | Square | Unset | None:
-    return raw if raw is None or isinstance(raw, Unset) else Colour(raw) if isinstance(raw, str) else _shape(raw)
+    return (
+        raw if raw is None or isinstance(raw, Unset) else Colour(raw) if isinstance(raw, str) else Square.from_dict(raw)
+    )
 
 
 @attrs.define
