@@ -419,15 +419,16 @@ class Crate:
     """Keys that are the field names, around a list of models whose keys are not."""
 
     carts: list[Cart]
+    labels: list[str] = attrs.field(factory=list)
     additional_properties: dict[str, Any] = attrs.field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"carts": [cart.to_dict() for cart in self.carts]}
+        return {"carts": [cart.to_dict() for cart in self.carts], "labels": self.labels}
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Crate:
         d = dict(src_dict)
-        crate = cls(carts=[Cart.from_dict(x) for x in d.pop("carts")])
+        crate = cls(carts=[Cart.from_dict(x) for x in d.pop("carts")], labels=d.pop("labels", []))
         crate.additional_properties = d
         return crate
 
@@ -440,6 +441,10 @@ def test_an_object_sent_as_pairs_is_refused_under_a_json_key_that_is_not_the_fie
         parse_model(Basket, {"cart": {"cartLines": [[["lineCount", 2]]]}})
     with pytest.raises(ModelTypeError, match=r"^carts\[1\]\.cartLines\[0\]: expected an object, got array$"):
         parse_model(Crate, {"carts": [{"cartLines": []}, {"cartLines": [[["lineCount", 2]]]}]})
+    # A list that may not be absent or null takes no lone item for a list.
+    assert parse_model(Crate, {"carts": [], "labels": ["a"]}).labels == ["a"]
+    with pytest.raises(ModelTypeError, match=r"^labels: expected list, got str 'a'$"):
+        parse_model(Crate, {"carts": [], "labels": "a"})
     basket = parse_model(Basket, {"cart": {"cartLines": [{"lineCount": "2"}]}})
     assert [(line.count, type(line.count)) for line in basket.cart.lines] == [(2, int)]
     assert parse_model(Cart, {"cartLines": [], "tags": ["a", "b"]}).tags == ["a", "b"]
