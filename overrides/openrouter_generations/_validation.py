@@ -139,13 +139,12 @@ _KEYED: dict[type, bool] = {}
 
 def _keyed(cls: type) -> bool:
     """Whether each field of `cls`, and of every model under it, is read from the JSON key of
-    its own name, computed once. The generated `from_dict` names each key it reads as a
-    constant of its code, so a name among them is the key."""
+    its own name, computed once. The generated `from_dict` (a classmethod) names each key it
+    reads as a constant of its code, so a name among them is the key."""
     known = _KEYED.get(cls)
     if known is None:
         _KEYED[cls] = True  # a model that holds itself is keyed if the rest is
-        code = getattr(getattr(cast(Any, cls).from_dict, "__func__", None), "__code__", None)
-        keys = set(code.co_consts) if code is not None else set()
+        keys = set(cast(Any, cls).from_dict.__func__.__code__.co_consts)
         known = all(name in keys and all(_keyed(m) for m in _models_in(hint)) for name, hint, _ in _fields(cls))
         _KEYED[cls] = known
     return known
@@ -231,7 +230,7 @@ def _rewrite_dates(plan: _Dates, value: object) -> object:
             continue
         old = value[key]
         new = (rfc3339(old) if isinstance(old, str) else old) if inner is None else _rewrite_dates(inner, old)
-        if new is not old and new != old:
+        if new is not old:  # each reading returns what it was given when it changes nothing
             changed[key] = new
     return {**value, **changed} if changed else value
 
