@@ -576,3 +576,35 @@ def test_a_union_of_models_is_read_and_checked_member_by_member() -> None:
 def test_a_union_of_models_takes_no_list_for_an_object(payload: Any, problem: str) -> None:
     with pytest.raises(ModelTypeError, match=f"^{problem}$"):
         parse_model(Drawing, payload)
+
+
+@attrs.define
+class Itinerary:
+    """A list of models with date-times."""
+
+    trips: list[Trip] | None
+    additional_properties: dict[str, Any] = attrs.field(init=False, factory=dict)
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Itinerary:
+        d = dict(src_dict)
+        raw = d.pop("trips")
+        itinerary = cls(trips=None if raw is None else [Trip.from_dict(x) for x in raw])
+        itinerary.additional_properties = d
+        return itinerary
+
+
+def test_the_date_times_of_a_list_of_models_are_read_in_every_rfc3339_form() -> None:
+    sent = [
+        {"arrived_at": "2026-07-16T21:31:30Z"},
+        {"left_at": "2016-12-31t23:59:60z", "arrived_at": "2017-01-01T00:00:00z"},
+    ]
+    trips = parse_model(Itinerary, {"trips": sent}).trips
+    assert trips is not None
+    assert [(trip.left_at, trip.arrived_at) for trip in trips] == [
+        (UNSET, datetime.datetime(2026, 7, 16, 21, 31, 30, tzinfo=UTC)),
+        (datetime.datetime(2016, 12, 31, 23, 59, 59, 999999, tzinfo=UTC), datetime.datetime(2017, 1, 1, tzinfo=UTC)),
+    ]
+    assert sent[1]["left_at"] == "2016-12-31t23:59:60z"  # the caller's JSON is not rewritten
+    assert parse_model(Itinerary, {"trips": None}).trips is None
+    assert parse_model(Itinerary, {"trips": []}).trips == []

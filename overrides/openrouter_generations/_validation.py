@@ -193,19 +193,19 @@ _DATES: dict[type, _Dates] = {}
 
 
 def _date_fields(cls: type) -> _Dates:
-    """(key, None) for each date-time field of `cls`, (key, plan) for each model field that has
-    some, computed once: the few places `_with_rfc3339_dates` looks at."""
+    """(key, None) for each date-time field of `cls`, (key, plan) for each field of a model (or
+    a list of models) that has some, computed once: the few places `_with_rfc3339_dates` looks at."""
     cached = _DATES.get(cls)
     if cached is None:
+        _DATES[cls] = ()  # a model inside itself: its own date-times are read, not those under it
         plan: list[tuple[str, _Dates | None]] = []
         for name, hint, _ in _fields(cls):
-            members = _members(hint)
-            if datetime.datetime in members:
+            if datetime.datetime in _members(hint):
                 plan.append((name, None))
                 continue
-            for member in members:
-                if isinstance(member, type) and attrs.has(member) and _date_fields(member):
-                    plan.append((name, _date_fields(member)))
+            for model in _models_in(hint):
+                if _date_fields(model):
+                    plan.append((name, _date_fields(model)))
                     break
         cached = _DATES[cls] = tuple(plan)
     return cached
@@ -222,7 +222,10 @@ def _with_rfc3339_dates(cls: type, payload: object) -> object:
 
 
 def _rewrite_dates(plan: _Dates, value: object) -> object:
-    if not plan or not isinstance(value, dict):
+    if isinstance(value, list):  # a list of models: each item by the plan
+        items = [_rewrite_dates(plan, item) for item in value]
+        return items if any(map(operator.is_not, items, value)) else value
+    if not isinstance(value, dict):
         return value
     changed: dict[str, object] = {}
     for key, inner in plan:
