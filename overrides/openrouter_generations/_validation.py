@@ -512,7 +512,7 @@ def find_json_problem(hint: Any, value: object, path: str = "") -> str | None:
             except ValueError:
                 return f"{where}: expected an RFC 3339 date-time, got {_shown(value)}"
             return None
-        got = _json_kind(value) if value is None else f"{_json_kind(value)} {_shown(value)}"
+        got = "null" if value is None else f"{_json_kind(value)} {_shown(value)}"
         return f"{where}: expected an RFC 3339 date-time, got {got}"
     return None
 
