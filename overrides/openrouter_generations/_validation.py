@@ -438,8 +438,7 @@ def _lenient(value: object, hint: Any) -> object:
             return _JSON_BOOLEANS.get(value, _NO)
         return _NO
     if (hint is int or hint is float) and type(value) is str and _JSON_NUMBER.fullmatch(value):
-        number = _json_number(value)
-        return _NO if number is None else _strict(number, hint, "")
+        return _strict(_json_number(value), hint, "")  # None (too large) is no int or float: _NO
     return _NO
 
 
