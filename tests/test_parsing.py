@@ -464,10 +464,24 @@ class Labelled:
         return cls(labels=dict(src_dict)["labels"])
 
 
+@attrs.define
+class Dated:
+    """A calendar date (`format: date`), which the checks do not know either."""
+
+    on: datetime.date
+    additional_properties: dict[str, Any] = attrs.field(init=False, factory=dict)
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Dated:
+        return cls(on=datetime.date.fromisoformat(dict(src_dict)["on"]))
+
+
 def test_an_annotation_the_checks_do_not_know_fails_loudly_naming_it() -> None:
     # Never a silent pass: the field and its annotation are named, for the checks to be extended.
     with pytest.raises(TypeError, match=r"^labels: no check for annotation dict\[str, str\]$"):
         parse_model(Labelled, {"labels": {"a": "b"}})
+    with pytest.raises(TypeError, match=r"^on: no check for annotation <class 'datetime\.date'>$"):
+        parse_model(Dated, {"on": "2026-07-16"})
 
 
 @attrs.define
@@ -486,12 +500,14 @@ class Circle:
 @attrs.define
 class Square:
     side: float
+    corners: list[Circle] | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(init=False, factory=dict)
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Square:
         d = dict(src_dict)
-        square = cls(side=d.pop("side"))
+        raw = d.pop("corners", UNSET)
+        square = cls(side=d.pop("side"), corners=raw if isinstance(raw, Unset) else [Circle.from_dict(x) for x in raw])
         square.additional_properties = d
         return square
 
@@ -511,6 +527,10 @@ def _frame(raw: Any) -> Colour | Square | Unset | None:
     )
 
 
+def _stamps(raw: list[str]) -> list[datetime.datetime]:
+    return [datetime.datetime.fromisoformat(x) for x in raw]
+
+
 @attrs.define
 class Drawing:
     """A union of two models, and a list of it, read from any iterable: a shape (`oneOf`) a
@@ -518,8 +538,11 @@ class Drawing:
 
     main: Circle | Square
     shapes: list[Circle | Square] | Unset = UNSET
-    layers: int | list[int] | Unset = UNSET
+    layers: int | list[int | None] | Unset = UNSET
     frame: Colour | Square | Unset | None = UNSET  # a model after other members
+    flags: list[bool] | Unset = UNSET
+    palette: list[Colour] | Unset = UNSET
+    stamps: list[datetime.datetime] | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(init=False, factory=dict)
 
     @classmethod
@@ -531,9 +554,31 @@ class Drawing:
             shapes=raw if isinstance(raw, Unset) else [_shape(x) for x in raw],
             layers=d.pop("layers", UNSET),
             frame=_frame(d.pop("frame", UNSET)),
+            flags=d.pop("flags", UNSET),
+            palette=UNSET if isinstance(palette := d.pop("palette", UNSET), Unset) else [Colour(x) for x in palette],
+            stamps=UNSET if isinstance(stamps := d.pop("stamps", UNSET), Unset) else _stamps(stamps),
         )
         drawing.additional_properties = d
         return drawing
+
+
+def test_a_list_of_each_plain_type_is_read_item_by_item() -> None:
+    drawing = parse_model(
+        Drawing,
+        {
+            "main": {"side": 1},
+            "layers": [1, None, "2"],
+            "flags": [True, 0],
+            "palette": ["red"],
+            "stamps": ["2026-07-16T21:31:30Z"],
+        },
+    )
+    assert drawing.layers == [1, None, 2]
+    assert drawing.flags == [True, False]
+    assert drawing.palette == [Colour.RED]
+    assert drawing.stamps == [datetime.datetime(2026, 7, 16, 21, 31, 30, tzinfo=UTC)]
+    with pytest.raises(ModelTypeError, match=r"^flags\[1\]: expected bool, got str 'yes'$"):
+        parse_model(Drawing, {"main": {"side": 1}, "flags": [True, "yes"]})
 
 
 def test_a_union_of_models_is_read_and_checked_member_by_member() -> None:
@@ -562,6 +607,7 @@ def test_a_union_of_models_is_read_and_checked_member_by_member() -> None:
         ({"main": {"side": "x"}}, r"main\.side: expected float, got str 'x'"),
         ({"main": {"radius": 1}, "shapes": {}}, r"shapes: expected an array, got object"),
         ({"main": {"radius": 1}, "frame": [["side", 1]]}, r"frame: expected an object, got array"),
+        ({"main": {"side": 1, "corners": [[["radius", 1]]]}}, r"main\.corners\[0\]: expected an object, got array"),
         ({"main": {"radius": 1}, "frame": {"side": "x"}}, r"frame\.side: expected float, got str 'x'"),
         (
             {"main": {"radius": 1}, "shapes": [{"side": 1}, [["side", 2]]]},
