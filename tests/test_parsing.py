@@ -539,7 +539,7 @@ class Drawing:
     main: Circle | Square
     shapes: list[Circle | Square] | Unset = UNSET
     layers: int | list[int | None] | Unset = UNSET
-    frame: Colour | Square | Unset | None = UNSET  # a model after other members
+    frame: Unset | Colour | Square | None = UNSET  # a model after other members
     flags: list[bool] | Unset = UNSET
     palette: list[Colour] | Unset = UNSET
     stamps: list[datetime.datetime] | Unset = UNSET
