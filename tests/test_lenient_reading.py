@@ -60,6 +60,29 @@ def test_every_body_of_the_corpus_parses_with_nothing_lost(path: Path, server: F
             assert getattr(res.data, name) is models.UNSET, name
 
 
+#: A body as RFC 8259 readers (and `json.loads`) take it: any UTF of section 8.1, and a lone
+#: surrogate written raw, which reads as the escaped `\\ud800` would.
+ENCODED_BODIES = {
+    "utf_16": json.dumps(EXAMPLE_BODY).encode("utf-16"),
+    "utf_16_le": json.dumps(EXAMPLE_BODY).encode("utf-16-le"),
+    "utf_32_be": json.dumps(EXAMPLE_BODY).encode("utf-32-be"),
+    "utf_8_with_bom": b"\xef\xbb\xbf" + json.dumps(EXAMPLE_BODY).encode(),
+    "lone_surrogate": json.dumps(EXAMPLE_BODY).encode().replace(b'"openai/', b'"\xed\xa0\x80openai/', 1),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ENCODED_BODIES))
+def test_a_body_in_any_json_encoding_reads_as_json_loads_reads_it(
+    name: str, server: FakeOpenRouter, lookup: Any
+) -> None:
+    content = ENCODED_BODIES[name]
+    server.script_next(Reply(200, content))
+    res = lookup(id=EXAMPLE_BODY["data"]["id"])
+    _same(res.to_dict(), json.loads(content))
+    if name == "lone_surrogate":
+        assert res.data.model == "\ud800" + EXAMPLE_BODY["data"]["model"]
+
+
 def test_the_corpus_holds_the_oldest_shapes() -> None:
     sizes = {p.stem: len(_corpus_entry(p)["body"]["data"]) for p in CORPUS}
     assert sizes["documented_27_fields"] == 27

@@ -68,6 +68,11 @@ MESSAGES: dict[str, tuple[Any, str]] = {
         "data.provider_responses: expected list | null | absent, got dict {'status': 200}",
     ),
     # Inside a list: the index, then the field.
+    "provider_responses_empty_object": (
+        _with(provider_responses={}),
+        "data.provider_responses: expected list | null | absent, got dict {}",
+    ),
+    "is_byok_float_one": (_with(is_byok=1.0), "data.is_byok: expected bool, got float 1.0"),
     "provider_response_null": (
         _with(provider_responses=[None]),
         "data.provider_responses[0]: expected ProviderResponse, got null",
@@ -79,6 +84,16 @@ MESSAGES: dict[str, tuple[Any, str]] = {
     "provider_response_as_pairs": (
         _with(provider_responses=[{"status": 200}, [["status", 200]]]),
         "data.provider_responses[1]: expected an object, got array",
+    ),
+    # Two problems: the first in the body is named, an object sent as pairs included.
+    "provider_response_as_pairs_before_a_bad_status": (
+        _with(provider_responses=[[["status", 200]], {"status": 12.5}]),
+        "data.provider_responses[0]: expected an object, got array",
+    ),
+    # A list the generated parser could not read is kept as sent, and named item by item.
+    "provider_responses_pairs_and_null": (
+        _with(provider_responses=[[["status", 200]], None]),
+        "data.provider_responses[0]: expected ProviderResponse, got list [['status', 200]]",
     ),
     "provider_response_status": (
         _with(provider_responses=[{"status": 200}, {"status": 12.5}]),
@@ -144,3 +159,16 @@ def test_a_number_json_has_not_is_named_in_the_message(
     with make_client() as client, pytest.raises(errors.ResponseValidationError) as caught:
         client.generations.get_generation(id=EXAMPLE_ID, retries=utils.NO_RETRIES)
     assert caught.value.message == f"{PREFIX}the body is not readable JSON (ValueError: {problem})"
+
+
+def test_a_body_that_is_not_utf8_is_named_in_the_message(server: FakeOpenRouter, make_client: ClientFactory) -> None:
+    content = json.dumps(EXAMPLE_BODY).encode().replace(b'"openai/', b'"\xffopenai/', 1)
+    at = content.index(b"\xff")
+    server.script_next(Reply(200, content))
+    with make_client() as client, pytest.raises(errors.ResponseValidationError) as caught:
+        client.generations.get_generation(id=EXAMPLE_ID, retries=utils.NO_RETRIES)
+    assert caught.value.message == (
+        f"{PREFIX}the body is not readable JSON "
+        f"(UnicodeDecodeError: 'utf-8' codec can't decode byte 0xff in position {at}: invalid start byte)"
+    )
+    assert caught.value.payload is None

@@ -21,7 +21,6 @@ import json
 import math
 import operator
 import re
-import sys
 import types
 import typing
 from collections.abc import Callable
@@ -58,9 +57,8 @@ def _fields(cls: type) -> tuple[_Field, ...]:
     cached = _FIELDS.get(cls)
     if cached is None:
         # The generated modules import sibling models only under TYPE_CHECKING, so resolve names
-        # against the models package as well as the defining module.
-        module_globals = vars(sys.modules[cls.__module__])
-        hints = typing.get_type_hints(cls, globalns=module_globals, localns=vars(_generated_models))
+        # against the models package as well as the defining module (get_type_hints' default).
+        hints = typing.get_type_hints(cls, localns=vars(_generated_models))
         cached = tuple(
             (f.name, hints[f.name], _exact_types(hints[f.name]))
             for f in attrs.fields(cls)
@@ -99,8 +97,7 @@ def loads_json(content: bytes) -> Any:
     """JSON as RFC 8259 has it: `NaN`, `Infinity` and numbers too large for a float are refused
     (`ValueError`), since a cost of inf or nan would poison every sum it enters."""
     # As `json.loads` reads bytes, with one decoder made once rather than one per body.
-    text = content if isinstance(content, str) else content.decode(json.detect_encoding(content), "surrogatepass")
-    return _DECODER.decode(text)
+    return _DECODER.decode(content.decode(json.detect_encoding(content), "surrogatepass"))
 
 
 def _refuse_constant(name: str) -> Any:
@@ -142,13 +139,12 @@ _KEYED: dict[type, bool] = {}
 
 def _keyed(cls: type) -> bool:
     """Whether each field of `cls`, and of every model under it, is read from the JSON key of
-    its own name, computed once. The generated `from_dict` names each key it reads as a
-    constant of its code, so a name among them is the key."""
+    its own name, computed once. The generated `from_dict` (a classmethod) names each key it
+    reads as a constant of its code, so a name among them is the key."""
     known = _KEYED.get(cls)
     if known is None:
         _KEYED[cls] = True  # a model that holds itself is keyed if the rest is
-        code = getattr(getattr(cast(Any, cls).from_dict, "__func__", None), "__code__", None)
-        keys = set(code.co_consts) if code is not None else set()
+        keys = set(cast(Any, cls).from_dict.__func__.__code__.co_consts)
         known = all(name in keys and all(_keyed(m) for m in _models_in(hint)) for name, hint, _ in _fields(cls))
         _KEYED[cls] = known
     return known
@@ -159,7 +155,7 @@ def _models_in(hint: Any) -> list[type]:
     found: list[type] = []
     for member in _members(hint):
         if typing.get_origin(member) is list:
-            found.extend(_models_in((typing.get_args(member) or (Any,))[0]))
+            found.extend(_models_in(typing.get_args(member)[0]))
         elif isinstance(member, type) and attrs.has(member):
             found.append(member)
     return found
@@ -177,8 +173,9 @@ def rfc3339(text: str) -> str:
     `fromisoformat` (3.11+) refuses two RFC 3339 forms: a lower-case `z`, and a leap second
     (`23:59:60`), which `datetime` cannot hold. A leap second is read as the last microsecond
     of its minute (`23:59:59.999999`), so the order of timestamps is kept and the date stays
-    the one sent. Fractional digits past the sixth are cut (a datetime holds microseconds).
-    Any other text is returned as it is, for `fromisoformat` to read or refuse.
+    the one sent. The rest `fromisoformat` reads itself: `Z`, any separator, any number of
+    fractional digits (cut past the sixth, as a datetime holds microseconds). Any other text is
+    returned as it is, for `fromisoformat` to read or refuse.
     """
     match = _RFC3339.fullmatch(text)
     if match is None:
@@ -188,10 +185,7 @@ def rfc3339(text: str) -> str:
         return text  # as `fromisoformat` reads it: unchanged, so the body is not copied for it
     if second == "60":
         second, fraction = "59", "999999"
-    fraction = f".{fraction[:6].ljust(6, '0')}" if fraction else ""
-    if offset in ("Z", "z"):
-        offset = "+00:00"
-    return f"{date}T{minute}:{second}{fraction}{offset or ''}"
+    return f"{date}T{minute}:{second}{'.' + fraction if fraction else ''}{(offset or '').upper()}"
 
 
 _Dates = tuple[tuple[str, "_Dates | None"], ...]
@@ -199,19 +193,19 @@ _DATES: dict[type, _Dates] = {}
 
 
 def _date_fields(cls: type) -> _Dates:
-    """(key, None) for each date-time field of `cls`, (key, plan) for each model field that has
-    some, computed once: the few places `_with_rfc3339_dates` looks at."""
+    """(key, None) for each date-time field of `cls`, (key, plan) for each field of a model (or
+    a list of models) that has some, computed once: the few places `_with_rfc3339_dates` looks at."""
     cached = _DATES.get(cls)
     if cached is None:
+        _DATES[cls] = ()  # a model inside itself: its own date-times are read, not those under it
         plan: list[tuple[str, _Dates | None]] = []
         for name, hint, _ in _fields(cls):
-            members = _members(hint)
-            if datetime.datetime in members:
+            if datetime.datetime in _members(hint):
                 plan.append((name, None))
                 continue
-            for member in members:
-                if isinstance(member, type) and attrs.has(member) and _date_fields(member):
-                    plan.append((name, _date_fields(member)))
+            for model in _models_in(hint):
+                if _date_fields(model):
+                    plan.append((name, _date_fields(model)))
                     break
         cached = _DATES[cls] = tuple(plan)
     return cached
@@ -228,7 +222,10 @@ def _with_rfc3339_dates(cls: type, payload: object) -> object:
 
 
 def _rewrite_dates(plan: _Dates, value: object) -> object:
-    if not plan or not isinstance(value, dict):
+    if isinstance(value, list):  # a list of models: each item by the plan
+        items = [_rewrite_dates(plan, item) for item in value]
+        return items if any(map(operator.is_not, items, value)) else value
+    if not isinstance(value, dict):
         return value
     changed: dict[str, object] = {}
     for key, inner in plan:
@@ -236,7 +233,7 @@ def _rewrite_dates(plan: _Dates, value: object) -> object:
             continue
         old = value[key]
         new = (rfc3339(old) if isinstance(old, str) else old) if inner is None else _rewrite_dates(inner, old)
-        if new is not old and new != old:
+        if new is not old:  # each reading returns what it was given when it changes nothing
             changed[key] = new
     return {**value, **changed} if changed else value
 
@@ -374,14 +371,12 @@ def _strict(value: object, hint: Any, path: str, raw: object = None) -> object:
             if read is not _NO:
                 return read
         return _NO
-    if hint is Any or hint is object:
-        return value
     if hint is type(None):
         return value if value is None else _NO
     if origin is list:
         if not isinstance(value, list):
             return _NO
-        (item_hint,) = typing.get_args(hint) or (Any,)
+        (item_hint,) = typing.get_args(hint)
         if raw is not None and (type(raw) is not list or len(raw) != len(value)):
             raise ModelTypeError(f"{path}: expected an array, got {_json_kind(raw)}")
         raw_items = raw
@@ -390,8 +385,6 @@ def _strict(value: object, hint: Any, path: str, raw: object = None) -> object:
             if read is not item:
                 value[index] = read
         return value
-    if origin is dict or hint is dict:
-        return value if isinstance(value, dict) else _NO
     if hint is bool:
         return value if isinstance(value, bool) else _NO
     if hint is int:
@@ -445,8 +438,7 @@ def _lenient(value: object, hint: Any) -> object:
             return _JSON_BOOLEANS.get(value, _NO)
         return _NO
     if (hint is int or hint is float) and type(value) is str and _JSON_NUMBER.fullmatch(value):
-        number = _json_number(value)
-        return _NO if number is None else _strict(number, hint, "")
+        return _strict(_json_number(value), hint, "")  # None (too large) is no int or float: _NO
     return _NO
 
 
@@ -506,7 +498,7 @@ def find_json_problem(hint: Any, value: object, path: str = "") -> str | None:
     if origin is list:
         if not isinstance(value, list):
             return f"{where}: expected an array, got {_json_kind(value)}"
-        (item_hint,) = typing.get_args(hint) or (Any,)
+        (item_hint,) = typing.get_args(hint)
         for index, item in enumerate(value):
             problem = find_json_problem(item_hint, item, f"{path}[{index}]")
             if problem is not None:
@@ -519,7 +511,7 @@ def find_json_problem(hint: Any, value: object, path: str = "") -> str | None:
             except ValueError:
                 return f"{where}: expected an RFC 3339 date-time, got {_shown(value)}"
             return None
-        got = _json_kind(value) if value is None else f"{_json_kind(value)} {_shown(value)}"
+        got = "null" if value is None else f"{_json_kind(value)} {_shown(value)}"
         return f"{where}: expected an RFC 3339 date-time, got {got}"
     return None
 
@@ -552,4 +544,5 @@ def _describe(hint: Any) -> str:
         return "null"
     if hint is Unset:
         return "absent"
-    return getattr(hint, "__name__", None) or repr(hint)
+    # Every annotation `_strict` checks has a name: a class, or `list[...]`/`dict[...]` ("list").
+    return str(hint.__name__)
