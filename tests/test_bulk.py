@@ -18,30 +18,16 @@ import re
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from openrouter_generations import OpenRouter, errors, utils
+from openrouter_generations import errors, utils
 from openrouter_generations.bulk import GenerationResult
 from openrouter_generations.testing import FakeOpenRouter, Reply, VirtualClock
 
+from .batches import MODES, run
 from .test_transport_faults import _assert_pool_at_rest, _client_sockets_to, socket_table  # noqa: F401
-
-MODES = ["sync", "async"]
-
-
-def run(mode: str, client: OpenRouter, ids: Any, **kwargs: Any) -> list[GenerationResult]:
-    if mode == "sync":
-        return client.generations.get_generations(ids, **kwargs)
-    return asyncio.run(client.generations.get_generations_async(ids, **kwargs))
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeOpenRouter]:
-    with FakeOpenRouter() as server:
-        yield server
 
 
 @pytest.mark.parametrize("mode", MODES)

@@ -3,7 +3,6 @@ that a broken file or a second process is never a crash or a wrong answer."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import pathlib
@@ -12,30 +11,15 @@ import subprocess
 import sys
 import threading
 import warnings
-from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
-from openrouter_generations import OpenRouter, errors
 from openrouter_generations import cache as cache_module
-from openrouter_generations.bulk import GenerationResult
+from openrouter_generations import errors
 from openrouter_generations.cache import CacheWarning, GenerationCache, default_cache_path
 from openrouter_generations.testing import FakeOpenRouter, Reply, VirtualClock
 
-MODES = ["sync", "async"]
-
-
-def run(mode: str, client: OpenRouter, ids: Any, **kwargs: Any) -> list[GenerationResult]:
-    if mode == "sync":
-        return client.generations.get_generations(ids, **kwargs)
-    return asyncio.run(client.generations.get_generations_async(ids, **kwargs))
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeOpenRouter]:
-    with FakeOpenRouter() as server:
-        yield server
+from .batches import MODES, run
 
 
 @pytest.fixture
