@@ -87,6 +87,19 @@ def test_duplicates_are_fetched_once_and_reported_at_each_position(mode: str, fa
 
 
 @pytest.mark.parametrize("mode", MODES)
+def test_an_id_repeated_after_its_lookup_ended_is_answered_from_that_lookup(mode: str, fake: FakeOpenRouter) -> None:
+    # One request at a time: the repeat of `a` is read once `a` has its result.
+    a, b, c = (fake.add_generation()["id"] for _ in range(3))
+    with fake.client() as client:
+        results = run(mode, client, [a, b, c, a], concurrency=1)
+    assert [r.id for r in results] == [a, b, c, a]
+    assert all(r.ok for r in results)
+    assert results[3] == results[0]
+    assert [i for request in fake.requests for i in request.ids] == [a, b, c]
+    assert fake.peak_in_flight == 1
+
+
+@pytest.mark.parametrize("mode", MODES)
 def test_bad_ids_are_their_own_results(mode: str, fake: FakeOpenRouter) -> None:
     good = fake.add_generation()["id"]
     ids: list[object] = ["", 5, None, good, "\ud800"]

@@ -97,8 +97,12 @@ def test_an_unreadable_cached_body_warns_and_is_looked_up_again(fake: FakeOpenRo
     record_id = fake.add_generation()["id"]
     with GenerationCache(cache_path) as cache:
         cache.put(fake.server_url, record_id, b'{"data": {"id": 12}}')
-        with fake.client() as client, pytest.warns(CacheWarning, match="could not be read"):
+        with fake.client() as client, pytest.warns(CacheWarning, match="could not be read") as caught:
             (result,) = client.generations.get_generations([record_id], cache=cache)
+        # The warning names the id and what was wrong with its body (a required field is missing).
+        assert [str(w.message) for w in caught] == [
+            f"cached generation {record_id!r} in {cache_path} could not be read (KeyError); looking it up again"
+        ]
         assert result.ok
         assert not result.from_cache
         assert result.raw == cache.get(fake.server_url, record_id)  # replaced by the good body
