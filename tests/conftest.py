@@ -70,6 +70,13 @@ def server(clock: FakeClock) -> Iterator[FakeOpenRouter]:
 
 
 @pytest.fixture
+def fake() -> Iterator[FakeOpenRouter]:
+    """The fake OpenRouter on a real socket, on its own VirtualClock, with no generation yet."""
+    with FakeOpenRouter() as server:
+        yield server
+
+
+@pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
 

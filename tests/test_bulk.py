@@ -18,30 +18,18 @@ import re
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from openrouter_generations import OpenRouter, errors, utils
+from openrouter_generations import errors, utils
 from openrouter_generations.bulk import GenerationResult
 from openrouter_generations.testing import FakeOpenRouter, Reply, VirtualClock
 
+from .batches import MODES, run
 from .test_transport_faults import _assert_pool_at_rest, _client_sockets_to, socket_table  # noqa: F401
-
-MODES = ["sync", "async"]
-
-
-def run(mode: str, client: OpenRouter, ids: Any, **kwargs: Any) -> list[GenerationResult]:
-    if mode == "sync":
-        return client.generations.get_generations(ids, **kwargs)
-    return asyncio.run(client.generations.get_generations_async(ids, **kwargs))
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeOpenRouter]:
-    with FakeOpenRouter() as server:
-        yield server
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -101,6 +89,19 @@ def test_duplicates_are_fetched_once_and_reported_at_each_position(mode: str, fa
 
 
 @pytest.mark.parametrize("mode", MODES)
+def test_an_id_repeated_after_its_lookup_ended_is_answered_from_that_lookup(mode: str, fake: FakeOpenRouter) -> None:
+    # One request at a time: the repeat of `a` is read once `a` has its result.
+    a, b, c = (fake.add_generation()["id"] for _ in range(3))
+    with fake.client() as client:
+        results = run(mode, client, [a, b, c, a], concurrency=1)
+    assert [r.id for r in results] == [a, b, c, a]
+    assert all(r.ok for r in results)
+    assert results[3] == results[0]
+    assert [i for request in fake.requests for i in request.ids] == [a, b, c]
+    assert fake.peak_in_flight == 1
+
+
+@pytest.mark.parametrize("mode", MODES)
 def test_bad_ids_are_their_own_results(mode: str, fake: FakeOpenRouter) -> None:
     good = fake.add_generation()["id"]
     ids: list[object] = ["", 5, None, good, "\ud800"]
@@ -145,8 +146,14 @@ def test_an_iterator_of_100_000_ids_is_read_as_the_work_goes(mode: str, fake: Fa
     ids = (known if next(read) == 0 else f"gen-{i}" for i in range(100_000))
     workers: list[int] = []
 
+    tasks: list[int] = []
+    daemons: list[bool] = []
+
     def on_result(result: GenerationResult) -> None:
         workers.append(_count_workers())
+        daemons.extend(t.daemon for t in threading.enumerate() if t.name == "openrouter-generations")
+        if mode == "async":  # the worker tasks: every task of the loop but the batch's own
+            tasks.append(len(asyncio.all_tasks() - {asyncio.current_task()}))
         raise _Stop
 
     with fake.client() as client, pytest.raises(_Stop):
@@ -154,6 +161,9 @@ def test_an_iterator_of_100_000_ids_is_read_as_the_work_goes(mode: str, fake: Fa
     assert next(read) == 2 * 8  # the ids read so far: twice the concurrency, then it waits for a result
     assert len(fake.requests) <= 2 * 8
     assert workers[0] <= 8
+    assert all(n <= 8 for n in tasks)  # at most `concurrency` worker tasks, never one per id
+    assert (len(tasks) == 1 and tasks[0] >= 1) is (mode == "async")
+    assert all(daemons)  # a worker thread never holds the interpreter open at exit
     assert (workers[0] >= 1) is (mode == "sync")  # the sync form's worker threads, by their name
     assert _count_workers() == 0  # nothing left running
 
@@ -374,7 +384,7 @@ def test_a_bad_concurrency_is_named_in_the_message(mode: str, fake: FakeOpenRout
 def test_the_batch_options_are_checked_and_reach_every_lookup(mode: str, fake: FakeOpenRouter) -> None:
     ids = [fake.add_generation()["id"] for _ in range(3)]
     with fake.client(server_url="http://127.0.0.1:9/api/v1", http_referer="https://app.example") as client:
-        with pytest.raises(ValueError, match="timeout_ms"):
+        with pytest.raises(ValueError, match=r"^timeout_ms must be a positive int, not 0$"):
             run(mode, client, ids, server_url=fake.server_url, timeout_ms=0)
         with pytest.raises(ValueError, match="server_url"):
             run(mode, client, ids, server_url="not a url")
@@ -465,3 +475,73 @@ def test_a_batch_pause_without_retry_after_is_the_policys_backoff_less_jitter(mo
         (result,) = run(mode, client, [record], retries=utils.RetryConfig(max_retries=0, jitter=0.5))
     assert result.ok
     assert any(0.25 <= wait <= 0.5 for wait in fake.clock.sleeps), fake.clock.sleeps
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_the_batchs_timeout_ms_bounds_every_lookup(mode: str, fake: FakeOpenRouter) -> None:
+    ids = [fake.add_generation()["id"] for _ in range(2)]
+    for id in ids:
+        fake.script(id, Reply(200, delay=0.3))  # real time: the client's timeout runs meanwhile
+    with fake.client(timeout_ms=60_000) as client:
+        results = run(mode, client, ids, concurrency=2, timeout_ms=20, retries=utils.NO_RETRIES)
+    assert [r.id for r in results] == ids
+    assert [type(r.error) for r in results] == [errors.APITimeoutError] * 2
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_batch_pause_asked_as_a_date_without_a_readable_date_header_is_read_on_the_clients_clock(
+    mode: str, fake: FakeOpenRouter
+) -> None:
+    record = fake.add_generation()["id"]
+    assert isinstance(fake.clock, VirtualClock)
+    when = email.utils.formatdate(fake.clock.time() + 3, usegmt=True)
+    fake.script(record, Reply(429, headers={"Retry-After": when, "Date": "not a date"}))
+    with fake.client() as client:
+        (result,) = run(mode, client, [record], retries=utils.RetryConfig(max_retries=0))
+    assert result.ok  # the batch waited the 429 out: not one of the call's (no) retries
+    assert any(1.0 < wait <= 3.0 for wait in fake.clock.sleeps), fake.clock.sleeps  # whole seconds
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_batch_on_the_real_clock_waits_a_pause_out(mode: str, fake: FakeOpenRouter) -> None:
+    record = fake.add_generation()["id"]
+    fake.script(record, Reply(429, headers={"Retry-After-Ms": "20"}))
+    with fake.client(clock=utils.SystemClock()) as client:
+        (result,) = run(mode, client, [record], retries=utils.RetryConfig(max_retries=0))
+    assert result.ok
+    assert len(fake.requests) == 2
+
+
+def test_ctrl_c_during_a_pause_on_the_real_clock_ends_the_batch_without_waiting_it_out(
+    fake: FakeOpenRouter,
+) -> None:
+    # The interrupt comes as the batch reads its next id, once a 429 has paused it for 25 s.
+    first, second = fake.add_generation()["id"], fake.add_generation()["id"]
+    fake.script(first, Reply(429, headers={"Retry-After": "25"}))
+    paused = threading.Event()
+
+    class Paused(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if "the batch pauses" in record.getMessage():
+                paused.set()
+
+    def ids() -> Iterator[str]:
+        yield first
+        assert paused.wait(10)
+        raise KeyboardInterrupt
+        yield second  # never read
+
+    log = logging.getLogger("openrouter_generations")
+    handler, level = Paused(), log.level
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    started = time.monotonic()
+    try:
+        with fake.client(clock=utils.SystemClock()) as client, pytest.raises(KeyboardInterrupt):
+            client.generations.get_generations(ids(), concurrency=1, retries=utils.RetryConfig(max_retries=0))
+    finally:
+        log.removeHandler(handler)
+        log.setLevel(level)
+    assert time.monotonic() - started < 25  # the pause was not waited out
+    assert [i for request in fake.requests for i in request.ids] == [first]  # nothing began after it
+    assert _count_workers() == 0

@@ -3,7 +3,6 @@ that a broken file or a second process is never a crash or a wrong answer."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import pathlib
@@ -12,30 +11,15 @@ import subprocess
 import sys
 import threading
 import warnings
-from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
-from openrouter_generations import OpenRouter, errors
 from openrouter_generations import cache as cache_module
-from openrouter_generations.bulk import GenerationResult
+from openrouter_generations import errors
 from openrouter_generations.cache import CacheWarning, GenerationCache, default_cache_path
 from openrouter_generations.testing import FakeOpenRouter, Reply, VirtualClock
 
-MODES = ["sync", "async"]
-
-
-def run(mode: str, client: OpenRouter, ids: Any, **kwargs: Any) -> list[GenerationResult]:
-    if mode == "sync":
-        return client.generations.get_generations(ids, **kwargs)
-    return asyncio.run(client.generations.get_generations_async(ids, **kwargs))
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeOpenRouter]:
-    with FakeOpenRouter() as server:
-        yield server
+from .batches import MODES, run
 
 
 @pytest.fixture
@@ -113,8 +97,12 @@ def test_an_unreadable_cached_body_warns_and_is_looked_up_again(fake: FakeOpenRo
     record_id = fake.add_generation()["id"]
     with GenerationCache(cache_path) as cache:
         cache.put(fake.server_url, record_id, b'{"data": {"id": 12}}')
-        with fake.client() as client, pytest.warns(CacheWarning, match="could not be read"):
+        with fake.client() as client, pytest.warns(CacheWarning, match="could not be read") as caught:
             (result,) = client.generations.get_generations([record_id], cache=cache)
+        # The warning names the id and what was wrong with its body (a required field is missing).
+        assert [str(w.message) for w in caught] == [
+            f"cached generation {record_id!r} in {cache_path} could not be read (KeyError); looking it up again"
+        ]
         assert result.ok
         assert not result.from_cache
         assert result.raw == cache.get(fake.server_url, record_id)  # replaced by the good body

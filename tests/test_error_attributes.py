@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import pickle
 import socket
 from collections.abc import Iterator
 
@@ -120,3 +121,69 @@ def test_the_repr_names_the_class_the_status_and_the_message(server: FakeOpenRou
     server.script_next(Reply(400, error_body(400, "id is required")))
     err = _fails(lookup, retries=NO_RETRIES)
     assert repr(err) == "BadRequestResponseError(status_code=400, message='id is required')"
+
+
+def test_an_error_made_by_hand_from_the_message_alone_has_every_default() -> None:
+    err = errors.OpenRouterError("the vault is down")
+    assert err.status_code is None
+    assert err.body == ""
+    assert err.raw_response is None
+    assert err.data is None
+    assert err.hint == ""
+    assert err.attempts == 1
+    assert err.retryable is False
+    assert str(err) == "the vault is down"
+    assert repr(err) == "OpenRouterError(status_code=None, message='the vault is down')"
+
+
+def test_retryable_follows_the_status_unless_it_is_given() -> None:
+    assert errors.ServiceUnavailableResponseError("busy", status_code=503).retryable is True
+    assert errors.ServiceUnavailableResponseError("busy", status_code=503, retryable=False).retryable is False
+    assert errors.NotFoundResponseError("not yet", status_code=404, retryable=True).retryable is True
+
+
+def test_the_hint_follows_the_attempts_in_the_text_and_stays_out_of_the_message() -> None:
+    err = errors.TooManyRequestsResponseError("slow down", status_code=429, attempts=3, hint="wait a minute")
+    assert str(err) == "HTTP 429: slow down (after 3 attempts); wait a minute"
+    assert err.message == "slow down"
+    assert err.args == ("slow down",)
+
+
+def test_a_validation_error_made_by_hand_carries_its_payload_or_none() -> None:
+    assert errors.ResponseValidationError("not JSON").payload is None
+    err = errors.ResponseValidationError("bad cost", payload={"data": {"total_cost": "x"}}, status_code=200, attempts=2)
+    assert err.payload == {"data": {"total_cost": "x"}}
+    assert str(err) == "HTTP 200: bad cost (after 2 attempts)"
+
+
+def test_the_error_model_is_importable_from_errors_and_a_wrong_name_says_so() -> None:
+    from openrouter_generations_client.models.error_response import ErrorResponse
+
+    assert errors.ErrorResponse is ErrorResponse
+    with pytest.raises(AttributeError, match=r"^module 'openrouter_generations\.errors' has no attribute 'Nope'$"):
+        errors.Nope  # noqa: B018
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [Reply(429, error_body(429, "slow down"), headers={"X-Request-Id": "req-1"}), Reply(200, b"not json")],
+    ids=["status", "validation"],
+)
+def test_an_error_crosses_a_process_boundary_with_what_a_caller_reads(
+    reply: Reply, server: FakeOpenRouter, lookup: Lookup
+) -> None:
+    """Pickled as `multiprocessing` and `concurrent.futures` do to hand it to another process."""
+    server.script_next(reply)
+    err = _fails(lookup, retries=NO_RETRIES)
+    copy = pickle.loads(pickle.dumps(err))  # noqa: S301  (our own bytes)
+    assert type(copy) is type(err)
+    assert (str(copy), repr(copy), copy.args) == (str(err), repr(err), err.args)
+    assert (copy.status_code, copy.body, copy.attempts, copy.retryable) == (
+        err.status_code,
+        err.body,
+        err.attempts,
+        err.retryable,
+    )
+    assert copy.headers == err.headers
+    assert (copy.data and copy.data.to_dict()) == (err.data and err.data.to_dict())
+    assert getattr(copy, "payload", None) == getattr(err, "payload", None)

@@ -39,9 +39,6 @@ if TYPE_CHECKING:
 
 __all__ = ["GenerationResult"]
 
-# How often a waiting worker looks whether its batch was stopped (Ctrl-C, an error in on_result).
-_STOP_CHECK = 0.1
-
 
 @dataclasses.dataclass(frozen=True)
 class GenerationResult:
@@ -219,8 +216,8 @@ class _ThreadAdmission:
                 wait = self._limits.admit(call, self._clock.monotonic())
                 if wait == 0.0:
                     return
-                if wait is None:
-                    self._changed.wait(_STOP_CHECK)
+                if wait is None:  # until an attempt ends or the batch stops: both notify
+                    self._changed.wait()
                     continue
             self.wait(wait)
 
