@@ -110,6 +110,13 @@ def _read_all(fd: int) -> str:
     return b"".join(chunks).decode("utf-8", "replace")
 
 
+def _ctrl_c_as_at_a_terminal() -> None:
+    """A shell that starts the tests in the background starts them with SIGINT ignored, and a child
+    inherits that (Python then installs no KeyboardInterrupt handler): give the child the default
+    disposition that a command typed at a terminal has."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @needs_script
 @pytest.mark.parametrize("fmt", ["json", "table"])
 def test_ctrl_c_prints_the_totals_so_far_marked_incomplete(
@@ -130,7 +137,9 @@ def test_ctrl_c_prints_the_totals_so_far_marked_incomplete(
         fmt,
         ids_file(tmp_path, "\n".join(ids)),
     ]
-    with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True) as proc:
+    with subprocess.Popen(
+        argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True, preexec_fn=_ctrl_c_as_at_a_terminal
+    ) as proc:
         deadline = time.monotonic() + 30
         # 8 requests in: at least 6 ids are done (2 at a time), far more than the 2 asserted below,
         # so that a slow machine's lag in settling them cannot make it fewer.
