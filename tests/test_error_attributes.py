@@ -7,7 +7,9 @@
 
 from __future__ import annotations
 
+import json
 import socket
+import threading
 from collections.abc import Iterator
 
 import httpx
@@ -18,6 +20,7 @@ from openrouter_generations.testing import FakeOpenRouter, Reply, error_body
 from openrouter_generations.utils import NO_RETRIES, RetryConfig
 
 from .conftest import EXAMPLE_ID, Lookup
+from .test_transport_faults import _raw_server
 
 ONE_RETRY = RetryConfig(max_retries=1)
 
@@ -120,3 +123,31 @@ def test_the_repr_names_the_class_the_status_and_the_message(server: FakeOpenRou
     server.script_next(Reply(400, error_body(400, "id is required")))
     err = _fails(lookup, retries=NO_RETRIES)
     assert repr(err) == "BadRequestResponseError(status_code=400, message='id is required')"
+
+
+@pytest.mark.parametrize(
+    ("status_line", "body", "kind"),
+    [
+        (
+            b"HTTP/1.1 503 Slow Down",
+            json.dumps(error_body(503, "busy")).encode(),
+            errors.ServiceUnavailableResponseError,
+        ),
+        (b"HTTP/1.1 200 Fine", b"not json", errors.ResponseValidationError),
+    ],
+    ids=["status_error", "validation_error"],
+)
+def test_the_raw_response_keeps_the_servers_own_reason_phrase(
+    status_line: bytes, body: bytes, kind: type[errors.OpenRouterError], lookup: Lookup
+) -> None:
+    def answer(conn: socket.socket, stop: threading.Event) -> None:
+        head = b"Content-Type: application/json\r\nConnection: close\r\nContent-Length: %d\r\n\r\n" % len(body)
+        conn.sendall(status_line + b"\r\n" + head + body)
+        conn.close()
+
+    with _raw_server(answer) as url:
+        err = _fails(lookup, client_kwargs={"server_url": url}, retries=NO_RETRIES)
+    assert type(err) is kind
+    assert err.raw_response is not None
+    assert err.raw_response.reason_phrase == status_line.split(b" ", 2)[2].decode()
+    assert err.raw_response.http_version == "HTTP/1.1"

@@ -922,6 +922,18 @@ def test_a_key_of_eight_characters_is_masked_and_a_shorter_one_is_no_secret(
         assert json.loads(caught.value.body)["error"]["message"] == f"Invalid key {shown}"
 
 
+def test_a_key_of_eight_characters_is_masked_in_a_refused_bodys_payload_and_a_shorter_one_is_kept(
+    server: FakeOpenRouter, lookup: Lookup
+) -> None:
+    for key, shown in [("sk-12345", "<api key>"), ("sk-1234", "sk-1234")]:
+        # Escaped, the key shows only in the decoded JSON, not in the body's text.
+        escaped = "".join(f"\\u{ord(c):04x}" for c in key)
+        server.script_next(Reply(200, b'{"data": {"id": "gen-1", "model": "' + escaped.encode() + b'"}}'))
+        with pytest.raises(errors.ResponseValidationError) as caught:
+            lookup(id=EXAMPLE_ID, client_kwargs={"api_key": key}, retries=utils.NO_RETRIES)
+        assert caught.value.payload["data"]["model"] == shown
+
+
 def test_a_key_echoed_only_past_what_the_message_shows_is_masked_in_the_body(
     server: FakeOpenRouter, lookup: Lookup
 ) -> None:
