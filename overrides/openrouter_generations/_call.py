@@ -119,10 +119,11 @@ def _valid_port(url: httpx.URL) -> bool:
 
 
 def _is_loopback(host: str) -> bool:
+    """Whether `host`, as httpx parses it (an IPv6 address without its brackets), is loopback."""
     if host.lower() == "localhost":
         return True
     try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
+        return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
 
