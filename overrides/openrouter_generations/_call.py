@@ -145,11 +145,11 @@ class Call(Generic[T]):
         self.runtime = runtime
         self.attempts = 0
         self.not_found = 0  # attempts that ended in a 404 retried under `retry_not_found_for`
-        self.hops = 0
+        self.hops: int  # redirects followed in the current attempt (set by `build_request`)
         self.excused = 0  # attempts a batch took upon itself (see `excuse_attempt`)
         self.started = runtime.monotonic()
         self.queued = 0.0  # seconds spent waiting for admission, which the call's clock leaves out
-        self.attempt_timeout = options.timeout
+        self.attempt_timeout: float  # the current attempt's timeout (set by `build_request`)
         self.attempt_deadline = math.inf
         kwargs: dict[str, Any] = endpoint._get_kwargs(**params)
         self.method: str = kwargs.pop("method").upper()
