@@ -168,11 +168,12 @@ class Call(Generic[T]):
         self.request_kwargs = kwargs
         self._url: httpx.URL | None = None
         self._other_kwargs: dict[str, Any] = {}
-        self._status: int | None = None
-        self._answer: tuple[httpx.Response, bytes] | None = None
-        self._response: httpx.Response | None = None
-        self.body_problem: str | None = None
-        self.exception: Exception | None = None
+        # The last attempt's outcome, set by `record_response` or `record_exception`.
+        self._status: int | None
+        self._answer: tuple[httpx.Response, bytes] | None
+        self._response: httpx.Response | None
+        self.body_problem: str | None
+        self.exception: Exception | None
 
     @property
     def target(self) -> str:
