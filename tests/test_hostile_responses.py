@@ -618,6 +618,15 @@ def test_our_own_client_asks_for_gzip_and_deflate(server: FakeOpenRouter, lookup
     assert server.requests[-1].headers["accept-encoding"] == "gzip, deflate"
 
 
+def test_a_call_asks_for_json_with_the_clients_headers_or_headers_of_its_own(
+    server: FakeOpenRouter, lookup: Lookup
+) -> None:
+    lookup(id=EXAMPLE_ID)
+    lookup(id=EXAMPLE_ID, http_headers={"X-Trace": "t-1"})
+    lookup(id=EXAMPLE_ID, http_referer="https://app.example")
+    assert [r.headers["accept"] for r in server.requests] == ["application/json"] * 3
+
+
 # -- header bytes, charsets and numbers JSON does not have ----------------------------------------
 
 #: Header values as BaseHTTPRequestHandler sends them: each character one latin-1 byte.
