@@ -684,6 +684,32 @@ def test_a_bad_server_url_per_call_is_refused_before_sending(name: str, server: 
     assert server.requests == []
 
 
+#: server URL -> the whole refusal, as a caller reads it.
+SERVER_URL_REFUSALS = {
+    "https://host:port/": "server_url is not a valid URL: 'https://host:port/'",
+    "ftp://openrouter.ai/api/v1": "server_url must be an absolute http(s) URL, not 'ftp://openrouter.ai/api/v1'",
+    "http://user:hunter2pw@127.0.0.1:1": "server_url must not carry credentials; pass the key as api_key",
+    "https://openrouter.ai/api/v1#": "server_url must not have a query or fragment: 'https://openrouter.ai/api/v1#'",
+    "https://openrouter.ai:65536/api/v1": "server_url has an invalid port: 'https://openrouter.ai:65536/api/v1'",
+    "http://example.com/api": (
+        "refusing to send the API key over plain HTTP to 'example.com'; use https, or pass "
+        "allow_insecure_http=True to OpenRouter() if this is really what you want"
+    ),
+}
+
+
+@pytest.mark.parametrize("url", sorted(SERVER_URL_REFUSALS))
+def test_a_refused_server_url_says_what_is_wrong_and_what_to_do(url: str) -> None:
+    with pytest.raises(ValueError, match=r"server_url|API key") as caught:
+        OpenRouter(api_key=SECRET_KEY, server_url=url)
+    assert str(caught.value) == SERVER_URL_REFUSALS[url]
+
+
+def test_the_highest_port_is_a_valid_one() -> None:
+    with OpenRouter(api_key=SECRET_KEY, server_url="https://openrouter.ai:65535/api/v1/") as client:
+        assert client.server_url == "https://openrouter.ai:65535/api/v1"
+
+
 # -- secrets: plain HTTP -------------------------------------------------------------------------
 
 REMOTE_HTTP = [
