@@ -298,3 +298,23 @@ def test_a_callers_client_with_query_params_still_sends_the_id(server: FakeOpenR
         res = client.generations.get_generation(id=EXAMPLE_ID)
     assert res.data.id == EXAMPLE_ID
     assert server.requests[-1].ids == [EXAMPLE_ID]
+
+
+def test_a_callers_client_with_query_params_sends_the_calls_method_key_and_timeout() -> None:
+    sent: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(200, json=load_json("example_generation.json"))
+
+    with (
+        httpx.Client(params={"source": "batch"}, transport=httpx.MockTransport(answer)) as http,
+        OpenRouter(api_key=SECRET_KEY, client=http, timeout_ms=2_500) as client,
+    ):
+        client.generations.get_generation(id=EXAMPLE_ID)
+    (request,) = sent
+    assert request.method == "GET"
+    assert request.url.path == "/api/v1/generation"
+    assert request.url.params["id"] == EXAMPLE_ID
+    assert request.headers["authorization"] == f"Bearer {SECRET_KEY}"
+    assert request.extensions["timeout"] == dict.fromkeys(("connect", "read", "write", "pool"), 2.5)
