@@ -710,6 +710,11 @@ def test_the_highest_port_is_a_valid_one() -> None:
         assert client.server_url == "https://openrouter.ai:65535/api/v1"
 
 
+def test_only_trailing_slashes_leave_the_server_url() -> None:
+    with OpenRouter(api_key=SECRET_KEY, server_url="https://gateway.example/SANDBOX//") as client:
+        assert client.server_url == "https://gateway.example/SANDBOX"
+
+
 # -- secrets: plain HTTP -------------------------------------------------------------------------
 
 REMOTE_HTTP = [
