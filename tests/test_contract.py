@@ -7,6 +7,7 @@ import hashlib
 import inspect
 import io
 import re
+import types
 from typing import Any
 
 import httpx
@@ -15,7 +16,7 @@ import yaml
 from openapi_spec_validator import validate
 
 import openrouter_generations
-from openrouter_generations import OpenRouter, errors, utils
+from openrouter_generations import OpenRouter, errors, models, utils
 from openrouter_generations._client import Generations
 from openrouter_generations.testing import FakeOpenRouter, Reply, error_body
 
@@ -298,3 +299,52 @@ def test_a_callers_client_with_query_params_still_sends_the_id(server: FakeOpenR
         res = client.generations.get_generation(id=EXAMPLE_ID)
     assert res.data.id == EXAMPLE_ID
     assert server.requests[-1].ids == [EXAMPLE_ID]
+
+
+def _an_operation(**kwargs: Any) -> types.ModuleType:
+    """An operation module as the generator writes one: `_get_kwargs` gives httpx's arguments."""
+    module = types.ModuleType("an_operation")
+    module._get_kwargs = lambda: dict(kwargs)  # type: ignore[attr-defined]
+    return module
+
+
+def test_an_operation_without_a_query_or_with_a_body_goes_out_as_generated() -> None:
+    sent: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(200, json=load_json("example_generation.json"))
+
+    bare = _an_operation(method="get", url="/generations/latest")
+    posted = _an_operation(method="post", url="/generations/search", params={"limit": 2}, json={"model": "m"})
+    with (
+        httpx.Client(transport=httpx.MockTransport(answer)) as http,
+        OpenRouter(api_key=SECRET_KEY, client=http) as client,
+    ):
+        client.request(bare, models.GetGenerationResponse)
+        client.request(posted, models.GetGenerationResponse)
+    assert [(r.method, str(r.url)) for r in sent] == [
+        ("GET", "https://openrouter.ai/api/v1/generations/latest"),
+        ("POST", "https://openrouter.ai/api/v1/generations/search?limit=2"),
+    ]
+    assert sent[1].content == b'{"model":"m"}'
+
+
+def test_a_callers_client_with_query_params_sends_the_calls_method_key_and_timeout() -> None:
+    sent: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(200, json=load_json("example_generation.json"))
+
+    with (
+        httpx.Client(params={"source": "batch"}, transport=httpx.MockTransport(answer)) as http,
+        OpenRouter(api_key=SECRET_KEY, client=http, timeout_ms=2_500) as client,
+    ):
+        client.generations.get_generation(id=EXAMPLE_ID)
+    (request,) = sent
+    assert request.method == "GET"
+    assert request.url.path == "/api/v1/generation"
+    assert request.url.params["id"] == EXAMPLE_ID
+    assert request.headers["authorization"] == f"Bearer {SECRET_KEY}"
+    assert request.extensions["timeout"] == dict.fromkeys(("connect", "read", "write", "pool"), 2.5)

@@ -368,6 +368,17 @@ def test_a_404_hint_is_the_whole_advice(server: FakeOpenRouter, lookup: Lookup) 
     assert str(err) == f"HTTP 404: empty body; {err.hint}"
 
 
+def test_no_key_says_so_when_the_call_sets_headers_of_its_own(
+    server: FakeOpenRouter, lookup: Lookup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("OPENROUTER_API_KEY", raising=False)
+    err = _fails(lookup, client_kwargs={"api_key": None}, http_headers={"X-Trace": "t-1"}, retries=NO_RETRIES)
+    assert type(err) is errors.UnauthorizedResponseError
+    assert server.requests[-1].headers["x-trace"] == "t-1"
+    assert "authorization" not in server.requests[-1].headers
+    assert err.hint.startswith("no API key was given")
+
+
 def test_the_401_hints_are_the_whole_advice(
     server: FakeOpenRouter, lookup: Lookup, monkeypatch: pytest.MonkeyPatch
 ) -> None:

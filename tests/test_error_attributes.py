@@ -7,8 +7,10 @@
 
 from __future__ import annotations
 
+import json
 import pickle
 import socket
+import threading
 from collections.abc import Iterator
 
 import httpx
@@ -19,6 +21,7 @@ from openrouter_generations.testing import FakeOpenRouter, Reply, error_body
 from openrouter_generations.utils import NO_RETRIES, RetryConfig
 
 from .conftest import EXAMPLE_ID, Lookup
+from .test_transport_faults import _raw_server
 
 ONE_RETRY = RetryConfig(max_retries=1)
 
@@ -187,3 +190,31 @@ def test_an_error_crosses_a_process_boundary_with_what_a_caller_reads(
     assert copy.headers == err.headers
     assert (copy.data and copy.data.to_dict()) == (err.data and err.data.to_dict())
     assert getattr(copy, "payload", None) == getattr(err, "payload", None)
+
+
+@pytest.mark.parametrize(
+    ("status_line", "body", "kind"),
+    [
+        (
+            b"HTTP/1.1 503 Slow Down",
+            json.dumps(error_body(503, "busy")).encode(),
+            errors.ServiceUnavailableResponseError,
+        ),
+        (b"HTTP/1.1 200 Fine", b"not json", errors.ResponseValidationError),
+    ],
+    ids=["status_error", "validation_error"],
+)
+def test_the_raw_response_keeps_the_servers_own_reason_phrase(
+    status_line: bytes, body: bytes, kind: type[errors.OpenRouterError], lookup: Lookup
+) -> None:
+    def answer(conn: socket.socket, stop: threading.Event) -> None:
+        head = b"Content-Type: application/json\r\nConnection: close\r\nContent-Length: %d\r\n\r\n" % len(body)
+        conn.sendall(status_line + b"\r\n" + head + body)
+        conn.close()
+
+    with _raw_server(answer) as url:
+        err = _fails(lookup, client_kwargs={"server_url": url}, retries=NO_RETRIES)
+    assert type(err) is kind
+    assert err.raw_response is not None
+    assert err.raw_response.reason_phrase == status_line.split(b" ", 2)[2].decode()
+    assert err.raw_response.http_version == "HTTP/1.1"

@@ -23,7 +23,7 @@ from typing import Any
 import httpx
 import pytest
 
-from openrouter_generations import DEFAULT_MAX_RESPONSE_BYTES, OpenRouter, errors, models, utils
+from openrouter_generations import DEFAULT_MAX_RESPONSE_BYTES, OpenRouter, __version__, errors, models, utils
 from openrouter_generations.testing import FakeOpenRouter, Reply, error_body
 
 from .conftest import EXAMPLE_BODY, EXAMPLE_ID, ClientFactory, FakeClock, Lookup
@@ -616,6 +616,22 @@ def test_the_request_asks_only_for_the_codings_it_decodes(
 def test_our_own_client_asks_for_gzip_and_deflate(server: FakeOpenRouter, lookup: Lookup) -> None:
     lookup(id=EXAMPLE_ID)
     assert server.requests[-1].headers["accept-encoding"] == "gzip, deflate"
+
+
+def test_a_call_asks_for_json_with_the_clients_headers_or_headers_of_its_own(
+    server: FakeOpenRouter, lookup: Lookup
+) -> None:
+    lookup(id=EXAMPLE_ID)
+    lookup(id=EXAMPLE_ID, http_headers={"X-Trace": "t-1"})
+    lookup(id=EXAMPLE_ID, http_referer="https://app.example")
+    assert [r.headers["accept"] for r in server.requests] == ["application/json"] * 3
+
+
+def test_a_call_names_the_client_and_its_version_in_the_user_agent(server: FakeOpenRouter, lookup: Lookup) -> None:
+    lookup(id=EXAMPLE_ID)
+    lookup(id=EXAMPLE_ID, http_headers={"X-Trace": "t-1"})
+    expected = f"openrouter-generations/{__version__} python-httpx/{httpx.__version__}"
+    assert [r.headers["user-agent"] for r in server.requests] == [expected] * 2
 
 
 # -- header bytes, charsets and numbers JSON does not have ----------------------------------------

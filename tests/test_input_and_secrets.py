@@ -684,6 +684,37 @@ def test_a_bad_server_url_per_call_is_refused_before_sending(name: str, server: 
     assert server.requests == []
 
 
+#: server URL -> the whole refusal, as a caller reads it.
+SERVER_URL_REFUSALS = {
+    "https://host:port/": "server_url is not a valid URL: 'https://host:port/'",
+    "ftp://openrouter.ai/api/v1": "server_url must be an absolute http(s) URL, not 'ftp://openrouter.ai/api/v1'",
+    "http://user:hunter2pw@127.0.0.1:1": "server_url must not carry credentials; pass the key as api_key",
+    "https://openrouter.ai/api/v1#": "server_url must not have a query or fragment: 'https://openrouter.ai/api/v1#'",
+    "https://openrouter.ai:65536/api/v1": "server_url has an invalid port: 'https://openrouter.ai:65536/api/v1'",
+    "http://example.com/api": (
+        "refusing to send the API key over plain HTTP to 'example.com'; use https, or pass "
+        "allow_insecure_http=True to OpenRouter() if this is really what you want"
+    ),
+}
+
+
+@pytest.mark.parametrize("url", sorted(SERVER_URL_REFUSALS))
+def test_a_refused_server_url_says_what_is_wrong_and_what_to_do(url: str) -> None:
+    with pytest.raises(ValueError, match=r"server_url|API key") as caught:
+        OpenRouter(api_key=SECRET_KEY, server_url=url)
+    assert str(caught.value) == SERVER_URL_REFUSALS[url]
+
+
+def test_the_highest_port_is_a_valid_one() -> None:
+    with OpenRouter(api_key=SECRET_KEY, server_url="https://openrouter.ai:65535/api/v1/") as client:
+        assert client.server_url == "https://openrouter.ai:65535/api/v1"
+
+
+def test_only_trailing_slashes_leave_the_server_url() -> None:
+    with OpenRouter(api_key=SECRET_KEY, server_url="https://gateway.example/SANDBOX//") as client:
+        assert client.server_url == "https://gateway.example/SANDBOX"
+
+
 # -- secrets: plain HTTP -------------------------------------------------------------------------
 
 REMOTE_HTTP = [
@@ -920,6 +951,18 @@ def test_a_key_of_eight_characters_is_masked_and_a_shorter_one_is_no_secret(
         assert caught.value.message == f"Invalid key {shown}"
         assert caught.value.args == (f"Invalid key {shown}",)
         assert json.loads(caught.value.body)["error"]["message"] == f"Invalid key {shown}"
+
+
+def test_a_key_of_eight_characters_is_masked_in_a_refused_bodys_payload_and_a_shorter_one_is_kept(
+    server: FakeOpenRouter, lookup: Lookup
+) -> None:
+    for key, shown in [("sk-12345", "<api key>"), ("sk-1234", "sk-1234")]:
+        # Escaped, the key shows only in the decoded JSON, not in the body's text.
+        escaped = "".join(f"\\u{ord(c):04x}" for c in key)
+        server.script_next(Reply(200, b'{"data": {"id": "gen-1", "model": "' + escaped.encode() + b'"}}'))
+        with pytest.raises(errors.ResponseValidationError) as caught:
+            lookup(id=EXAMPLE_ID, client_kwargs={"api_key": key}, retries=utils.NO_RETRIES)
+        assert caught.value.payload["data"]["model"] == shown
 
 
 def test_a_key_echoed_only_past_what_the_message_shows_is_masked_in_the_body(

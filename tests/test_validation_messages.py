@@ -5,14 +5,18 @@ for a value of the wrong kind (`null`, `boolean`, `number`, `string`, `array`, `
 from __future__ import annotations
 
 import copy
+import enum
 import json
+from collections.abc import Mapping
 from typing import Any
 
+import attrs
 import pytest
 
 from openrouter_generations import errors, models, utils
 from openrouter_generations._validation import ModelTypeError, parse_model
 from openrouter_generations.testing import FakeOpenRouter, Reply
+from openrouter_generations_client.api.generations import get_generation
 
 from .conftest import EXAMPLE_BODY, EXAMPLE_ID, ClientFactory
 
@@ -172,3 +176,78 @@ def test_a_body_that_is_not_utf8_is_named_in_the_message(server: FakeOpenRouter,
         f"(UnicodeDecodeError: 'utf-8' codec can't decode byte 0xff in position {at}: invalid start byte)"
     )
     assert caught.value.payload is None
+
+
+# -- a model of another operation, whose parser fails where the body check sees nothing wrong ----
+
+
+class Tier(enum.Enum):
+    """A closed enum, as a generator writes one without `x-open-enum`."""
+
+    FREE = "free"
+    PAID = "paid"
+
+
+@attrs.define
+class Account:
+    """A model as a generator writes it for a field whose JSON key (`accountTier`) is not its
+    name: the body check looks for the name, so a body that has it passes that check."""
+
+    tier: Tier
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Account:
+        d = dict(src_dict)
+        return cls(tier=Tier(d.pop("accountTier")))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"accountTier": self.tier.value}
+
+
+@attrs.define
+class Plan:
+    """A model whose field's key is its name, of a closed enum."""
+
+    tier: Tier
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Plan:
+        d = dict(src_dict)
+        return cls(tier=Tier(d.pop("tier")))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"tier": self.tier.value}
+
+
+@attrs.define
+class Bare:
+    """A hand-written model whose parser raises a KeyError that names nothing."""
+
+    tier: str
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Bare:
+        raise KeyError
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"tier": self.tier}
+
+
+@pytest.mark.parametrize(
+    ("model", "body", "problem"),
+    [
+        # The body has the field under its Python name, not the key the parser reads.
+        (Account, {"tier": "free"}, "missing field 'accountTier'"),
+        (Bare, {"tier": "free"}, "missing field"),
+        (Plan, {"tier": "gold"}, "ValueError: 'gold' is not a valid Tier"),
+    ],
+    ids=["key_named", "key_unnamed", "enum_value"],
+)
+def test_what_another_operations_parser_raises_is_named_when_the_body_check_finds_nothing(
+    model: type[Any], body: Any, problem: str, server: FakeOpenRouter, make_client: ClientFactory
+) -> None:
+    server.script_next(Reply(200, json.dumps(body).encode()))
+    with make_client() as client, pytest.raises(errors.ResponseValidationError) as caught:
+        client.request(get_generation, model, id=EXAMPLE_ID, retries=utils.NO_RETRIES)
+    assert caught.value.message == f"the 200 response is not a valid {model.__name__}: {problem}"
+    assert caught.value.payload == body

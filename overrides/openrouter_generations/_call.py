@@ -119,10 +119,11 @@ def _valid_port(url: httpx.URL) -> bool:
 
 
 def _is_loopback(host: str) -> bool:
+    """Whether `host`, as httpx parses it (an IPv6 address without its brackets), is loopback."""
     if host.lower() == "localhost":
         return True
     try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
+        return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
 
@@ -144,11 +145,11 @@ class Call(Generic[T]):
         self.runtime = runtime
         self.attempts = 0
         self.not_found = 0  # attempts that ended in a 404 retried under `retry_not_found_for`
-        self.hops = 0
+        self.hops: int  # redirects followed in the current attempt (set by `build_request`)
         self.excused = 0  # attempts a batch took upon itself (see `excuse_attempt`)
         self.started = runtime.monotonic()
         self.queued = 0.0  # seconds spent waiting for admission, which the call's clock leaves out
-        self.attempt_timeout = options.timeout
+        self.attempt_timeout: float  # the current attempt's timeout (set by `build_request`)
         self.attempt_deadline = math.inf
         kwargs: dict[str, Any] = endpoint._get_kwargs(**params)
         self.method: str = kwargs.pop("method").upper()
@@ -167,11 +168,12 @@ class Call(Generic[T]):
         self.request_kwargs = kwargs
         self._url: httpx.URL | None = None
         self._other_kwargs: dict[str, Any] = {}
-        self._status: int | None = None
-        self._answer: tuple[httpx.Response, bytes] | None = None
-        self._response: httpx.Response | None = None
-        self.body_problem: str | None = None
-        self.exception: Exception | None = None
+        # The last attempt's outcome, set by `record_response` or `record_exception`.
+        self._status: int | None
+        self._answer: tuple[httpx.Response, bytes] | None
+        self._response: httpx.Response | None
+        self.body_problem: str | None
+        self.exception: Exception | None
 
     @property
     def target(self) -> str:

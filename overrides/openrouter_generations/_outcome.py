@@ -38,7 +38,7 @@ def outcome(call: Call[T]) -> T:
         named = f"{call.method} {call.target}"
         raise transport_error(call.exception, named, where, call.attempt_timeout, call.attempts) from cause
     content = call.content
-    assert content is not None, "result() before any attempt"
+    assert content is not None  # the loops ask for a result only after an attempt
     if not call.succeeded():
         response = _rebuilt(call)
         raise errors.status_error(
@@ -71,7 +71,9 @@ def mask_key(error: errors.OpenRouterError, key: str) -> None:
 
 
 def rebuilt_response(streamed: httpx.Response, content: bytes) -> httpx.Response:
-    """`streamed` as a whole response around `content`, the body read under the cap (decoded)."""
+    """`streamed` as a whole response around `content`, the body read under the cap (decoded).
+
+    It has no history: the loops follow redirects themselves, each hop a send of its own."""
     # The raw header bytes, as they came: decoded values need not encode back to ASCII.
     headers = [(k, v) for k, v in streamed.headers.raw if k.lower() not in _WIRE_HEADERS]
     return httpx.Response(
@@ -80,13 +82,12 @@ def rebuilt_response(streamed: httpx.Response, content: bytes) -> httpx.Response
         content=content,
         request=streamed.request,
         extensions=streamed.extensions,
-        history=streamed.history,
     )
 
 
 def _rebuilt(call: Call[Any]) -> httpx.Response:
     response = call.response
-    assert response is not None, "result() before any attempt"
+    assert response is not None
     return response
 
 
