@@ -23,7 +23,7 @@ from openrouter_generations._client import Generations
 from openrouter_generations.testing import FakeOpenRouter, Reply, error_body
 from openrouter_generations.utils import NO_RETRIES
 
-from .conftest import EXAMPLE_ID, SECRET_KEY, ClientFactory, Lookup, load_json
+from .conftest import EXAMPLE_BODY, EXAMPLE_ID, SECRET_KEY, ClientFactory, FakeClock, Lookup, load_json
 from .official_script import OFFICIAL_IMPORT, SCRIPT, THIS_IMPORT, run_script
 
 OFFICIAL: dict[str, Any] = load_json("official_sdk_surface.json")
@@ -248,6 +248,28 @@ def test_http_headers_set_or_replace_any_header_of_the_call(server: FakeOpenRout
     )
     lookup(id=EXAMPLE_ID)  # for that call only
     assert "x-extra" not in server.requests[-1].headers
+
+
+def test_a_calls_own_options_are_for_that_call_only_and_the_clients_apply_again_after_it(
+    server: FakeOpenRouter, make_client: ClientFactory, clock: FakeClock
+) -> None:
+    busy = Reply(529, error_body(529, "busy"))
+    with FakeOpenRouter(api_key=SECRET_KEY, clock=clock) as other, make_client() as client:
+        other.add_generation(**EXAMPLE_BODY["data"])
+        get = client.generations.get_generation
+        get(id=EXAMPLE_ID)  # the client's own settings, first
+        get(id=EXAMPLE_ID, server_url=other.url)
+        get(id=EXAMPLE_ID)
+        get(id=EXAMPLE_ID, http_headers={"X-Extra": "1"})
+        get(id=EXAMPLE_ID)
+        server.script_next(busy)
+        with pytest.raises(errors.ProviderOverloadedResponseError) as caught:
+            get(id=EXAMPLE_ID, retries=NO_RETRIES)
+        server.script_next(busy)
+        assert get(id=EXAMPLE_ID).data.id == EXAMPLE_ID  # the client's retries: the 529 is retried
+    assert caught.value.attempts == 1
+    assert len(other.requests) == 1
+    assert ["x-extra" in seen.headers for seen in server.requests] == [False, False, True, False, False, False, False]
 
 
 def test_each_attribution_keyword_of_a_call_goes_out_as_its_header(server: FakeOpenRouter, lookup: Lookup) -> None:
