@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
-from openrouter_generations import DEFAULT_SERVER_URL, OpenRouter, errors
+from openrouter_generations import DEFAULT_SERVER_URL, OpenRouter, __version__, errors
 from openrouter_generations._client import Generations
 from openrouter_generations.testing import FakeOpenRouter, Reply, error_body
 from openrouter_generations.utils import NO_RETRIES
@@ -270,6 +270,22 @@ def test_a_calls_own_options_are_for_that_call_only_and_the_clients_apply_again_
     assert caught.value.attempts == 1
     assert len(other.requests) == 1
     assert ["x-extra" in seen.headers for seen in server.requests] == [False, False, True, False, False, False, False]
+
+
+def test_every_request_names_this_package_and_httpx_as_its_user_agent(
+    server: FakeOpenRouter, make_client: ClientFactory
+) -> None:
+    # With the client's own headers (built once), a call's attribution or extra header (built
+    # per call), and a callable key (built per call too).
+    with make_client(x_open_router_title="A") as titled, make_client() as plain:
+        plain.generations.get_generation(id=EXAMPLE_ID)
+        plain.generations.get_generation(id=EXAMPLE_ID, http_headers={"X-Extra": "1"})
+        titled.generations.get_generation(id=EXAMPLE_ID)
+    with make_client(api_key=lambda: SECRET_KEY) as asked:
+        asked.generations.get_generation(id=EXAMPLE_ID)
+    agent = f"openrouter-generations/{__version__} python-httpx/{httpx.__version__}"
+    assert [seen.headers["user-agent"] for seen in server.requests] == [agent] * 4
+    assert {seen.headers["authorization"] for seen in server.requests} == {f"Bearer {SECRET_KEY}"}
 
 
 def test_each_attribution_keyword_of_a_call_goes_out_as_its_header(server: FakeOpenRouter, lookup: Lookup) -> None:
