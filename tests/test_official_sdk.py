@@ -21,7 +21,7 @@ import pytest
 from openrouter_generations import DEFAULT_SERVER_URL, OpenRouter, __version__, errors
 from openrouter_generations._client import Generations
 from openrouter_generations.testing import FakeOpenRouter, Reply, error_body
-from openrouter_generations.utils import NO_RETRIES
+from openrouter_generations.utils import DEFAULT_RETRY_CONFIG, NO_RETRIES
 
 from .conftest import EXAMPLE_BODY, EXAMPLE_ID, SECRET_KEY, ClientFactory, FakeClock, Lookup, load_json
 from .official_script import OFFICIAL_IMPORT, SCRIPT, THIS_IMPORT, run_script
@@ -259,17 +259,22 @@ def test_a_calls_own_options_are_for_that_call_only_and_the_clients_apply_again_
         get = client.generations.get_generation
         get(id=EXAMPLE_ID)  # the client's own settings, first
         get(id=EXAMPLE_ID, server_url=other.url)
+        get(id=EXAMPLE_ID, server_url=server.url)  # each call's own, not the one before's
         get(id=EXAMPLE_ID)
         get(id=EXAMPLE_ID, http_headers={"X-Extra": "1"})
+        get(id=EXAMPLE_ID, http_headers={"X-Other": "2"})
         get(id=EXAMPLE_ID)
         server.script_next(busy)
         with pytest.raises(errors.ProviderOverloadedResponseError) as caught:
             get(id=EXAMPLE_ID, retries=NO_RETRIES)
         server.script_next(busy)
+        assert get(id=EXAMPLE_ID, retries=DEFAULT_RETRY_CONFIG).data.id == EXAMPLE_ID  # retried
+        server.script_next(busy)
         assert get(id=EXAMPLE_ID).data.id == EXAMPLE_ID  # the client's retries: the 529 is retried
     assert caught.value.attempts == 1
     assert len(other.requests) == 1
-    assert ["x-extra" in seen.headers for seen in server.requests] == [False, False, True, False, False, False, False]
+    extra = [(seen.headers.get("x-extra"), seen.headers.get("x-other")) for seen in server.requests]
+    assert extra == [(None, None)] * 3 + [("1", None), (None, "2")] + [(None, None)] * 6
 
 
 def test_every_request_names_this_package_and_httpx_as_its_user_agent(

@@ -144,6 +144,7 @@ def test_a_calls_own_timeout_is_for_that_call_only_and_a_changed_client_setting_
         with pytest.raises(errors.APITimeoutError) as caught:
             get(id=EXAMPLE_ID, timeout_ms=2_000)
         assert "(timeout_ms=2000 for this attempt)" in str(caught.value)
+        assert get(id=EXAMPLE_ID, timeout_ms=2_600).data.id == EXAMPLE_ID  # each call's own timeout
         assert get(id=EXAMPLE_ID).data.id == EXAMPLE_ID  # the client's 3 s again
         client.timeout_ms = 2_000
         with pytest.raises(errors.APITimeoutError) as caught:
