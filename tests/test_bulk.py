@@ -22,13 +22,15 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 
-from openrouter_generations import errors, utils
+from openrouter_generations import OpenRouter, errors, utils
 from openrouter_generations.bulk import GenerationResult
 from openrouter_generations.testing import FakeOpenRouter, Reply, VirtualClock
 
 from .batches import MODES, run
+from .conftest import EXAMPLE_BODY, SECRET_KEY
 from .test_transport_faults import _assert_pool_at_rest, _client_sockets_to, socket_table  # noqa: F401
 
 
@@ -57,6 +59,70 @@ def test_never_more_than_concurrency_requests_at_the_server(mode: str) -> None:
         assert all(r.ok for r in results)
         assert 1 < fake.peak_in_flight <= 4
         assert len(fake.requests) == 40
+
+
+def test_by_default_an_async_batch_has_16_requests_in_flight_and_never_more() -> None:
+    # The caller's own transport holds each request until 16 have arrived, then gives the
+    # event loop many turns before answering: room for a 17th to begin, were it let.
+    in_flight = peak = arrived = 0
+
+    async def answer(request: httpx.Request) -> httpx.Response:
+        nonlocal in_flight, peak, arrived
+        in_flight, arrived = in_flight + 1, arrived + 1
+        peak = max(peak, in_flight)
+        while arrived < 16:
+            await asyncio.sleep(0)
+        for _ in range(50):
+            await asyncio.sleep(0)
+        in_flight -= 1
+        id = request.url.params["id"]
+        return httpx.Response(200, json={"data": {**EXAMPLE_BODY["data"], "id": id}})
+
+    async def look_up(ids: list[str]) -> list[GenerationResult]:
+        async with (
+            httpx.AsyncClient(transport=httpx.MockTransport(answer)) as http,
+            OpenRouter(api_key=SECRET_KEY, async_client=http) as client,
+        ):
+            return await client.generations.get_generations_async(ids)
+
+    ids = [f"gen-{n}" for n in range(40)]
+    assert [r.response.data.id for r in asyncio.run(look_up(ids)) if r.response is not None] == ids
+    assert peak == 16
+
+
+def test_by_default_a_sync_batch_reads_at_most_32_ids_ahead_of_its_finished_lookups() -> None:
+    # Twice the default 16 in flight: the 33rd id is read only once a lookup has finished. The
+    # caller's own transport holds every request until 32 ids have been read.
+    read = answered = 0
+    answered_at_33rd: list[int] = []
+    turn = threading.Condition()
+
+    def ids() -> Iterator[str]:
+        nonlocal read
+        for n in range(40):
+            with turn:
+                if n == 32:
+                    answered_at_33rd.append(answered)
+                read += 1
+                turn.notify_all()
+            yield f"gen-{n}"
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        nonlocal answered
+        with turn:
+            assert turn.wait_for(lambda: read >= 32, timeout=30)
+            answered += 1
+        id = request.url.params["id"]
+        return httpx.Response(200, json={"data": {**EXAMPLE_BODY["data"], "id": id}})
+
+    with (
+        httpx.Client(transport=httpx.MockTransport(answer)) as http,
+        OpenRouter(api_key=SECRET_KEY, client=http) as client,
+    ):
+        results = client.generations.get_generations(ids())
+    assert [r.id for r in results] == [f"gen-{n}" for n in range(40)]
+    assert all(r.ok for r in results)
+    assert answered_at_33rd[0] >= 1
 
 
 @pytest.mark.parametrize("mode", MODES)

@@ -87,6 +87,34 @@ def test_a_refused_connection_names_the_host_and_port(refused_url: str, lookup: 
     assert err.attempts == 5  # retried, as before
 
 
+def test_a_refused_redirect_names_the_host_and_port_it_was_redirected_to(
+    refused_url: str, server: FakeOpenRouter, lookup: Lookup
+) -> None:
+    server.script_next(Reply(302, b"", headers={"Location": f"{refused_url}/generation?id={EXAMPLE_ID}"}))
+    err = _fails(lookup, retries=NO_RETRIES)
+    host_port = refused_url.removeprefix("http://")
+    assert f"GET /generation?id={EXAMPLE_ID}: the connection to {host_port} was refused" in str(err)
+
+
+@pytest.mark.parametrize("raised", [httpx.InvalidURL("no such URL"), UnicodeError("no such text")], ids=repr)
+def test_a_send_error_that_names_no_request_is_named_with_the_server_it_was_sent_to(raised: Exception) -> None:
+    """httpx attaches its request to the errors of a send, but not to every error a caller's own
+    transport may raise: those are named with the server_url the call went to."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        raise raised
+
+    transport = httpx.MockTransport(answer)
+    with (
+        httpx.Client(transport=transport) as http,
+        OpenRouter(api_key=SECRET_KEY, client=http, server_url="https://gw.example/api/v1") as client,
+        pytest.raises(errors.APIConnectionError) as caught,
+    ):
+        client.generations.get_generation(id=EXAMPLE_ID, retries=NO_RETRIES)
+    assert str(caught.value).startswith(f"GET /generation?id={EXAMPLE_ID}: no usable response from gw.example:443; ")
+    assert str(caught.value).endswith(f"{type(raised).__name__}: {raised}")
+
+
 def test_a_host_name_that_does_not_resolve_is_named_with_its_port(
     lookup: Lookup, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -166,7 +194,10 @@ def test_a_tls_failure_is_named_a_certificate_problem_and_not_retried(
     assert type(err) is errors.APIConnectionError
     host_port = untrusted_tls_url.removeprefix("https://")
     assert f"the TLS handshake with {host_port} failed: a certificate problem" in str(err)
-    assert "verify=" in str(err)
+    assert (
+        "a certificate problem (the server's certificate is not trusted, has expired or is for another "
+        "host); to trust a private CA, pass client=httpx.Client(verify=...); ConnectError: "
+    ) in str(err)
     assert err.retryable is False
     assert err.attempts == 1  # the same certificate would come back
     assert clock.sleeps == []

@@ -538,6 +538,20 @@ def test_a_callers_client_auth_is_not_sent_to_another_origin(
 
 
 @pytest.mark.parametrize("mode", ["sync", "async"])
+def test_credentials_written_into_a_redirects_location_are_not_sent(
+    mode: str, server: FakeOpenRouter, other: FakeOpenRouter, make_client: ClientFactory
+) -> None:
+    """As httpx's own redirects: a hop is not signed with a user and password that the
+    Location names (the server that redirects does not choose what the client sends)."""
+    location = other.url.replace("://", "://user:TESTSECRET-pw@", 1)
+    server.script_next(Reply(302, b"", headers={"Location": f"{location}/generation?id={EXAMPLE_ID}"}))
+    other.script_next(Reply(200, EXAMPLE_BODY))
+    assert _lookup_via_own_client(mode, make_client, {}) == EXAMPLE_ID
+    (followed,) = other.requests
+    assert "authorization" not in followed.headers
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
 @pytest.mark.parametrize("auth", sorted(CALLER_AUTHS))
 def test_a_callers_client_auth_follows_a_same_origin_redirect(
     auth: str, mode: str, server: FakeOpenRouter, make_client: ClientFactory

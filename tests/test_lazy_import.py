@@ -13,6 +13,8 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 from .conftest import ROOT
 
 # What the documented import line may load of this distribution, and nothing more.
@@ -104,3 +106,18 @@ def test_an_unknown_attribute_is_still_an_attribute_error() -> None:
         print("ok")
     """
     assert _run(code).strip() == "ok"
+
+
+def test_models_is_imported_when_first_asked_for_and_a_misspelt_name_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    # In this process too (the checks above run in fresh interpreters): `models` is looked up by
+    # the package's `__getattr__` while it is not yet imported, and anything else is refused.
+    import openrouter_generations
+    from openrouter_generations_client.models import GetGenerationResponse
+
+    monkeypatch.delattr(openrouter_generations, "models", raising=False)
+    monkeypatch.delitem(sys.modules, "openrouter_generations.models", raising=False)
+    assert openrouter_generations.models.GetGenerationResponse is GetGenerationResponse
+    assert sys.modules["openrouter_generations.models"] is openrouter_generations.models
+    with pytest.raises(AttributeError) as caught:
+        openrouter_generations.modles  # noqa: B018
+    assert str(caught.value) == "module 'openrouter_generations' has no attribute 'modles'"

@@ -18,12 +18,12 @@ from typing import Any
 import httpx
 import pytest
 
-from openrouter_generations import DEFAULT_SERVER_URL, OpenRouter, errors
+from openrouter_generations import DEFAULT_SERVER_URL, OpenRouter, __version__, errors
 from openrouter_generations._client import Generations
 from openrouter_generations.testing import FakeOpenRouter, Reply, error_body
-from openrouter_generations.utils import NO_RETRIES
+from openrouter_generations.utils import DEFAULT_RETRY_CONFIG, NO_RETRIES
 
-from .conftest import EXAMPLE_ID, SECRET_KEY, ClientFactory, Lookup, load_json
+from .conftest import EXAMPLE_BODY, EXAMPLE_ID, SECRET_KEY, ClientFactory, FakeClock, Lookup, load_json
 from .official_script import OFFICIAL_IMPORT, SCRIPT, THIS_IMPORT, run_script
 
 OFFICIAL: dict[str, Any] = load_json("official_sdk_surface.json")
@@ -248,6 +248,49 @@ def test_http_headers_set_or_replace_any_header_of_the_call(server: FakeOpenRout
     )
     lookup(id=EXAMPLE_ID)  # for that call only
     assert "x-extra" not in server.requests[-1].headers
+
+
+def test_a_calls_own_options_are_for_that_call_only_and_the_clients_apply_again_after_it(
+    server: FakeOpenRouter, make_client: ClientFactory, clock: FakeClock
+) -> None:
+    busy = Reply(529, error_body(529, "busy"))
+    with FakeOpenRouter(api_key=SECRET_KEY, clock=clock) as other, make_client() as client:
+        other.add_generation(**EXAMPLE_BODY["data"])
+        get = client.generations.get_generation
+        get(id=EXAMPLE_ID)  # the client's own settings, first
+        get(id=EXAMPLE_ID, server_url=other.url)
+        get(id=EXAMPLE_ID, server_url=server.url)  # each call's own, not the one before's
+        get(id=EXAMPLE_ID)
+        get(id=EXAMPLE_ID, http_headers={"X-Extra": "1"})
+        get(id=EXAMPLE_ID, http_headers={"X-Other": "2"})
+        get(id=EXAMPLE_ID)
+        server.script_next(busy)
+        with pytest.raises(errors.ProviderOverloadedResponseError) as caught:
+            get(id=EXAMPLE_ID, retries=NO_RETRIES)
+        server.script_next(busy)
+        assert get(id=EXAMPLE_ID, retries=DEFAULT_RETRY_CONFIG).data.id == EXAMPLE_ID  # retried
+        server.script_next(busy)
+        assert get(id=EXAMPLE_ID).data.id == EXAMPLE_ID  # the client's retries: the 529 is retried
+    assert caught.value.attempts == 1
+    assert len(other.requests) == 1
+    extra = [(seen.headers.get("x-extra"), seen.headers.get("x-other")) for seen in server.requests]
+    assert extra == [(None, None)] * 3 + [("1", None), (None, "2")] + [(None, None)] * 6
+
+
+def test_every_request_names_this_package_and_httpx_as_its_user_agent(
+    server: FakeOpenRouter, make_client: ClientFactory
+) -> None:
+    # With the client's own headers (built once), a call's attribution or extra header (built
+    # per call), and a callable key (built per call too).
+    with make_client(x_open_router_title="A") as titled, make_client() as plain:
+        plain.generations.get_generation(id=EXAMPLE_ID)
+        plain.generations.get_generation(id=EXAMPLE_ID, http_headers={"X-Extra": "1"})
+        titled.generations.get_generation(id=EXAMPLE_ID)
+    with make_client(api_key=lambda: SECRET_KEY) as asked:
+        asked.generations.get_generation(id=EXAMPLE_ID)
+    agent = f"openrouter-generations/{__version__} python-httpx/{httpx.__version__}"
+    assert [seen.headers["user-agent"] for seen in server.requests] == [agent] * 4
+    assert {seen.headers["authorization"] for seen in server.requests} == {f"Bearer {SECRET_KEY}"}
 
 
 def test_each_attribution_keyword_of_a_call_goes_out_as_its_header(server: FakeOpenRouter, lookup: Lookup) -> None:

@@ -128,6 +128,31 @@ def test_a_redirect_hops_body_is_read_within_the_attempts_timeout_too(mode: str,
     assert clock.now == 1_000.625  # read no further than the chunk past the deadline
 
 
+def test_a_calls_own_timeout_is_for_that_call_only_and_a_changed_client_setting_applies_from_the_next_call(
+    clock: FakeClock,
+) -> None:
+    def answer(request: httpx.Request) -> httpx.Response:
+        clock.now += 2.5
+        return httpx.Response(200, content=BODY)
+
+    with (
+        httpx.Client(transport=httpx.MockTransport(answer)) as http,
+        OpenRouter(api_key=SECRET_KEY, client=http, clock=clock, timeout_ms=3_000, retry_config=NO_RETRIES) as client,
+    ):
+        get = client.generations.get_generation
+        assert get(id=EXAMPLE_ID).data.id == EXAMPLE_ID  # 2.5 s is within the client's 3 s
+        with pytest.raises(errors.APITimeoutError) as caught:
+            get(id=EXAMPLE_ID, timeout_ms=2_000)
+        assert "(timeout_ms=2000 for this attempt)" in str(caught.value)
+        assert get(id=EXAMPLE_ID, timeout_ms=2_600).data.id == EXAMPLE_ID  # each call's own timeout
+        assert get(id=EXAMPLE_ID).data.id == EXAMPLE_ID  # the client's 3 s again
+        client.timeout_ms = 2_000
+        with pytest.raises(errors.APITimeoutError) as caught:
+            get(id=EXAMPLE_ID)
+        assert "(timeout_ms=2000 for this attempt)" in str(caught.value)
+        assert get(id=EXAMPLE_ID, timeout_ms=3_000).data.id == EXAMPLE_ID
+
+
 # -- the size cap ------------------------------------------------------------------------------
 
 

@@ -25,10 +25,9 @@ ATTEMPT_DEADLINE = "the attempt took longer than its timeout"
 
 
 def _where(exc: Exception, fallback: httpx.URL) -> tuple[str, int]:
-    try:
-        url = exc.request.url if isinstance(exc, httpx.RequestError) else fallback
-    except RuntimeError:  # an httpx error raised without its request
-        url = fallback
+    # httpx attaches its request to every RequestError of a send (a redirect hop's is not the
+    # call's); the other send errors carry none.
+    url = exc.request.url if isinstance(exc, httpx.RequestError) else fallback
     port = url.port if url.port is not None else (443 if url.scheme == "https" else 80)
     return url.host, port
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-from typing import Any, cast
+from typing import Any
 
 __all__ = ["remember_missing"]
 
@@ -23,7 +23,7 @@ _ASKED_PER_REQUEST = ("sniffio",)
 
 def remember_missing() -> None:
     """Records each of those modules that cannot be imported as missing, once per process."""
-    modules = cast("dict[str, Any]", sys.modules)
+    modules: dict[str, Any] = sys.modules  # a None entry is how the import system marks a module missing
     for name in _ASKED_PER_REQUEST:
         if name in modules:
             continue
