@@ -73,7 +73,9 @@ def test_a_bad_server_url_is_a_usage_error(fake: FakeOpenRouter, env: dict[str, 
     assert result.stderr.count("\n") == 1
 
 
-def test_a_server_that_cannot_be_reached_is_one_line(fake: FakeOpenRouter, env: dict[str, str]) -> None:
+def test_a_server_that_cannot_be_reached_is_one_line(
+    fake: FakeOpenRouter, env: dict[str, str], virtual_clock: VirtualClock
+) -> None:
     url = fake.server_url
     fake.stop()
     result = run(fake, env, "get", "--server-url", url, "--no-cache", "gen-0", url=False)
@@ -146,7 +148,9 @@ def test_an_empty_key_is_no_key(fake: FakeOpenRouter, env: dict[str, str], key: 
     )
 
 
-def test_a_server_that_cannot_be_reached_names_the_url_and_the_cause(env: dict[str, str]) -> None:
+def test_a_server_that_cannot_be_reached_names_the_url_and_the_cause(
+    env: dict[str, str], virtual_clock: VirtualClock
+) -> None:
     with FakeOpenRouter() as gone:
         url = gone.server_url
     result = run_main(["get", "--server-url", url, "--no-cache", "--timeout", "1", "gen-0", "gen-1"], env)
