@@ -154,3 +154,24 @@ def test_get_json_adds_the_newline_a_body_lacks(fake: FakeOpenRouter, env: dict[
     fake.script("gen-1", Reply(body=bodies[1]))
     result = run(fake, env, "get", "--no-cache", "--json", "gen-0", "gen-1")
     assert result.stdout == bodies[0] + "\n" + bodies[1]
+
+
+def test_get_looks_a_repeated_id_up_once_and_shows_it_once(
+    fake: FakeOpenRouter, env: dict[str, str], records: Any
+) -> None:
+    result = run(fake, env, "get", "--no-cache", "--json", "gen-0", "gen-1", "gen-0")
+    assert result.returncode == 0, result.stderr
+    assert [json.loads(line)["data"]["id"] for line in result.stdout.splitlines()] == ["gen-0", "gen-1"]
+    assert sorted(r.ids for r in fake.requests) == [["gen-0"], ["gen-1"]]
+
+
+def test_get_json_prints_bytes_that_are_not_utf8_as_replacement_characters(
+    fake: FakeOpenRouter, env: dict[str, str], records: Any
+) -> None:
+    # An encoded lone surrogate: JSON the client reads, but not UTF-8 a terminal can show.
+    body = json.dumps({"data": records[0]}).replace('"OpenAI"', '"Open\\ud800AI"').encode()
+    body = body.replace(b"\\ud800", b"\xed\xa0\x80")
+    fake.script("gen-0", Reply(body=body))
+    result = run(fake, env, "get", "--no-cache", "--json", "gen-0")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["data"]["provider_name"] == "Open\ufffd\ufffd\ufffdAI"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import pathlib
 from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
@@ -175,3 +176,22 @@ def _refused() -> Any:
     from openrouter_generations.testing import Reply
 
     return Reply(status=401)
+
+
+@pytest.mark.parametrize("args", [["get", "gen-0"], ["get", "--json", "gen-0"], ["costs", "--format", "json", "-"]])
+def test_a_pipe_closed_before_anything_was_read_ends_the_command_quietly_to_the_last_flush(
+    fake: FakeOpenRouter, env: dict[str, str], args: list[str]
+) -> None:
+    """A real pipe, whose reader is gone before the command writes (`... | true`): what is left in
+    stdout's buffer must not fail the interpreter's last flush at exit (exit 120, an error)."""
+    _five(fake)
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    with open(write_end, "w", encoding="utf-8") as stdout:  # block-buffered, as a pipe is
+        command, rest = args[0], args[1:]
+        argv = [command, "--server-url", fake.server_url, "--no-cache", *rest]
+        ran = run_main(argv, env, stdin="gen-0\n", stdout=stdout)
+        assert ran.returncode == 0
+        assert ran.stderr == ""
+        stdout.write("what the command still had to say\n")
+        stdout.flush()  # as the interpreter does at exit

@@ -6,6 +6,8 @@ import json
 import pathlib
 from typing import Any
 
+import pytest
+
 from openrouter_generations.testing import FakeOpenRouter, Reply
 from tests.cli.support import (
     ids_file,
@@ -74,3 +76,21 @@ def test_without_wait_a_404_is_reported(fake: FakeOpenRouter, env: dict[str, str
     result = run(fake, env, "get", "--no-cache", "gen-0")
     assert result.returncode == 1
     assert "gen-0: not found (HTTP 404)" in result.stderr
+
+
+# As in a fresh process, where a warning is shown (the suite makes every warning an error).
+@pytest.mark.filterwarnings("default::openrouter_generations.cache.CacheWarning")
+def test_a_cache_that_cannot_be_used_is_one_warning_line_and_the_ids_are_looked_up(
+    fake: FakeOpenRouter, env: dict[str, str], records: Any, tmp_path: pathlib.Path
+) -> None:
+    cache = tmp_path / "cache.db"
+    cache.write_bytes(b"not a database, " * 100)
+    result = run(fake, env, "costs", "--cache", str(cache), "--format", "csv", ids_file(tmp_path, "gen-0\n"))
+    assert result.returncode == 0
+    assert result.stdout.splitlines()[1].startswith("gen-0,")
+    assert result.stderr == (
+        f"openrouter-generations: warning: the generation cache {cache} cannot be used "
+        "(DatabaseError: file is not a database); looking generations up from the network instead "
+        "(delete the file to start a new cache)\n"
+        "openrouter-generations: 1 found, 0 not found, total 0.0004175 USD\n"
+    )

@@ -113,6 +113,7 @@ def _get(args: argparse.Namespace, lookup: Lookup, ids: list[str]) -> int:
         else:
             _say(f"{result.id}: {reason(result.error)}")
             status = EXIT_NOT_FOUND
+    sys.stdout.flush()  # a reader that went away is found here, not in the interpreter's flush at exit
     if interrupted:
         _say(f"interrupted: {len(results)} of {len(ids)} ids looked up")
         return EXIT_INTERRUPTED
