@@ -106,7 +106,8 @@ def _get(args: argparse.Namespace, lookup: Lookup, ids: list[str]) -> int:
     for result in results:
         if result.ok:
             if args.json:
-                text = result.raw.decode("utf-8", "replace") if result.raw is not None else ""
+                assert result.raw is not None  # a found id's result always holds its body
+                text = result.raw.decode("utf-8", "replace")
                 sys.stdout.write(text if text.endswith("\n") else text + "\n")
             else:
                 generation_summary(out, _row(result, args.field), fields=args.field)
@@ -154,7 +155,7 @@ def _costs(args: argparse.Namespace, lookup: Lookup, ids: list[str]) -> int:
     if interrupted:
         _say(f"INCOMPLETE: {note}; the totals are of those only")
         return EXIT_INTERRUPTED
-    return EXIT_NOT_FOUND if failed or len(rows) < len(ids) else EXIT_FOUND
+    return EXIT_NOT_FOUND if failed else EXIT_FOUND  # one result per id: those not found are `failed`
 
 
 def _row(result: GenerationResult, fields: Sequence[str]) -> dict[str, Any]:
