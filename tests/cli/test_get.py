@@ -175,3 +175,19 @@ def test_get_json_prints_bytes_that_are_not_utf8_as_replacement_characters(
     result = run(fake, env, "get", "--no-cache", "--json", "gen-0")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["data"]["provider_name"] == "Open\ufffd\ufffd\ufffdAI"
+
+
+def test_get_on_a_terminal_shows_the_labels_dim_and_the_values_plain(fake: FakeOpenRouter, env: dict[str, str]) -> None:
+    fake.add_generation(
+        id="gen-a", model="m/a", provider_name="P", total_cost=0.5, native_tokens_prompt=10, native_tokens_completion=2
+    )
+    env.update(COLUMNS="80", TERM="xterm")
+    env.pop("NO_COLOR", None)
+    result = run(fake, env, "get", "--no-cache", "gen-a", tty=True)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert out.startswith("\x1b[1mgen-a ")
+    assert "\x1b[2mmodel   \x1b[0m" in out
+    assert "\x1b[2mcost    \x1b[0m" in out
+    assert " $0.5 " in out
+    assert " 10 prompt + 2 completion (native, billed) " in out

@@ -101,7 +101,7 @@ def _get(args: argparse.Namespace, lookup: Lookup, ids: list[str]) -> int:
         results, interrupted = lookup.finished(ids), True
     if not interrupted and (refused := _refused(results, lookup.server_url)):
         return refused
-    out = _Console(highlight=False)
+    out = _Console()
     status = EXIT_FOUND
     for result in results:
         if result.ok:
@@ -139,7 +139,7 @@ def _costs(args: argparse.Namespace, lookup: Lookup, ids: list[str]) -> int:
     if fmt == "table":
         # Piped, a table is as wide as COLUMNS says, else wide enough for ids and model names.
         wide = sys.stdout.isatty() or "COLUMNS" in os.environ
-        console = _Console(highlight=False, width=None if wide else 120)
+        console = _Console(width=None if wide else 120)
         costs_table(console, rows, failed, totals, fields=args.field, note=note)
     elif fmt == "json":
         sys.stdout.write(costs_json(rows, failed, totals, requested=len(ids)) + "\n")
