@@ -195,3 +195,16 @@ def test_a_pipe_closed_before_anything_was_read_ends_the_command_quietly_to_the_
         assert ran.stderr == ""
         stdout.write("what the command still had to say\n")
         stdout.flush()  # as the interpreter does at exit
+
+
+def test_ctrl_c_on_a_terminal_titles_the_totals_in_bold_red(
+    fake: FakeOpenRouter, env: dict[str, str], tmp_path: pathlib.Path, ctrl_c_after: Callable[[int], None]
+) -> None:
+    ids = _five(fake)
+    ctrl_c_after(2)
+    env.update(COLUMNS="80", TERM="xterm")
+    env.pop("NO_COLOR", None)
+    result = run(fake, env, "costs", "--no-cache", "--concurrency", "1", ids_file(tmp_path, "\n".join(ids)), tty=True)
+    assert result.returncode == 130
+    # The title wraps at the table's width, each of its lines in bold red.
+    assert "\x1b[1;31mTotals so far: INCOMPLETE, interrupted after 2 of \x1b[0m\n\x1b[1;31m5 ids " in result.stdout

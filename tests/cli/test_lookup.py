@@ -94,3 +94,13 @@ def test_a_cache_that_cannot_be_used_is_one_warning_line_and_the_ids_are_looked_
         "(delete the file to start a new cache)\n"
         "openrouter-generations: 1 found, 0 not found, total 0.0004175 USD\n"
     )
+
+
+def test_concurrency_is_how_many_lookups_the_server_sees_at_once(
+    fake: FakeOpenRouter, env: dict[str, str], records: Any
+) -> None:
+    fake.latency_ms = 50  # each lookup in flight long enough for the others to start
+    result = run(fake, env, "get", "--no-cache", "--concurrency", "2", "--json", *(f"gen-{i}" for i in range(6)))
+    assert result.returncode == 0, result.stderr
+    assert len(fake.requests) == 6
+    assert fake.peak_in_flight <= 2

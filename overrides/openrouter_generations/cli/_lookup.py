@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import sys
 from collections.abc import Callable, Sequence
 
 from .. import errors
@@ -45,7 +44,7 @@ def retry_config(wait_s: float) -> RetryConfig:
 
 def verbose_log() -> None:
     """Each retry (the core logs them at DEBUG, never with the key) as a line on stderr."""
-    handler = logging.StreamHandler(sys.stderr)
+    handler = logging.StreamHandler()  # on sys.stderr
     handler.setFormatter(logging.Formatter("openrouter-generations: %(message)s"))
     logger = logging.getLogger("openrouter_generations")
     logger.addHandler(handler)
@@ -98,9 +97,7 @@ def reason(error: BaseException | None) -> str:
         return f"could not connect: {error.message}" + _tries(error)
     if isinstance(error, errors.OpenRouterError):
         return str(error)
-    if isinstance(error, ValueError | TypeError):
-        return f"not a valid id: {error}"
-    return f"{type(error).__name__}: {error}"
+    return f"not a valid id: {error}"  # the batch's only other failure: a ValueError or TypeError
 
 
 def _tries(error: errors.OpenRouterError) -> str:
