@@ -191,3 +191,24 @@ def test_get_on_a_terminal_shows_the_labels_dim_and_the_values_plain(fake: FakeO
     assert "\x1b[2mcost    \x1b[0m" in out
     assert " $0.5 " in out
     assert " 10 prompt + 2 completion (native, billed) " in out
+
+
+def test_get_shows_a_question_mark_for_what_a_provider_attempt_does_not_say(
+    fake: FakeOpenRouter, env: dict[str, str]
+) -> None:
+    fake.add_generation(
+        id="gen-p",
+        provider_responses=[
+            {"status": 429},
+            {"provider_name": None, "status": None},
+            {"provider_name": "OpenAI", "status": 200},
+        ],
+    )
+    result = run(fake, env, "get", "gen-p")
+    assert result.returncode == 0, result.stderr
+    assert _summary_lines(result.stdout)["attempts"] == "? 429, ? ?, OpenAI 200"
+
+
+def test_get_shows_a_cost_in_whole_dollars_as_the_api_wrote_it(fake: FakeOpenRouter, env: dict[str, str]) -> None:
+    fake.add_generation(id="gen-w", total_cost=3, cache_discount=1, upstream_inference_cost=0)
+    assert _summary_lines(run(fake, env, "get", "gen-w").stdout)["cost"] == "$3 (cache discount $1), upstream $0"

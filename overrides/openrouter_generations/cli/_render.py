@@ -23,7 +23,8 @@ Failure = tuple[str, str]
 
 
 def money(value: object) -> str:
-    return "" if value is None else f"${format(value, 'f')}" if isinstance(value, Decimal) else f"${value}"
+    """A cost (never None: the spec requires `total_cost`, and the others are shown when sent)."""
+    return f"${cell(value)}"
 
 
 def cell(value: object) -> str:
@@ -40,7 +41,7 @@ def cell(value: object) -> str:
 
 
 def _ms(value: object) -> str:
-    return "" if value is None else f"{cell(value)} ms"
+    return f"{cell(value)} ms"
 
 
 def costs_table(
@@ -205,13 +206,9 @@ def generation_summary(console: Console, row: Mapping[str, Any], *, fields: Sequ
     if row["native_finish_reason"] not in (None, row["finish_reason"]):
         finish += f" (provider: {row['native_finish_reason']})"
     grid.add_row("finish", finish)
-    attempts = row["provider_responses"]
-    if isinstance(attempts, list) and attempts:
+    if attempts := row["provider_responses"]:  # a list of objects (each may lack any part but status)
         grid.add_row(
-            "attempts",
-            ", ".join(
-                f"{a.get('provider_name', '?')} {cell(a.get('status')) or '?'}" for a in attempts if isinstance(a, dict)
-            ),
+            "attempts", ", ".join(f"{a.get('provider_name') or '?'} {cell(a.get('status')) or '?'}" for a in attempts)
         )
     for name in fields:
         grid.add_row(name, cell(row.get(name)))
