@@ -212,3 +212,38 @@ def test_get_shows_a_question_mark_for_what_a_provider_attempt_does_not_say(
 def test_get_shows_a_cost_in_whole_dollars_as_the_api_wrote_it(fake: FakeOpenRouter, env: dict[str, str]) -> None:
     fake.add_generation(id="gen-w", total_cost=3, cache_discount=1, upstream_inference_cost=0)
     assert _summary_lines(run(fake, env, "get", "gen-w").stdout)["cost"] == "$3 (cache discount $1), upstream $0"
+
+
+def test_get_summary_as_a_reader_sees_it(fake: FakeOpenRouter, env: dict[str, str]) -> None:
+    """The id as the title, then a label and its text per line: no header, no borders."""
+    fake.add_generation(
+        id="gen-a",
+        model="m/a",
+        provider_name="P",
+        api_type=None,
+        created_at="2026-11-20T23:33:19+00:00",
+        total_cost=0.5,
+        native_tokens_prompt=10,
+        native_tokens_completion=2,
+        tokens_prompt=9,
+        tokens_completion=3,
+        latency=100,
+        generation_time=None,
+        finish_reason="stop",
+        native_finish_reason=None,
+        provider_responses=[{"provider_name": "P", "status": 200}],
+    )
+    env["COLUMNS"] = "80"
+    result = run(fake, env, "get", "gen-a")
+    assert result.returncode == 0, result.stderr
+    assert [line.rstrip() for line in result.stdout.splitlines()] == [
+        "gen-a",
+        " model     m/a via P",
+        " created   2026-11-20T23:33:19+00:00",
+        " cost      $0.5",
+        " tokens    10 prompt + 2 completion (native, billed)",
+        "           9 prompt + 3 completion (normalized)",
+        " timing    100 ms to first token",
+        " finish    stop",
+        " attempts  P 200",
+    ]
