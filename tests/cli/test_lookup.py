@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import pathlib
 from typing import Any
 
 import pytest
 
+from openrouter_generations import OpenRouter
+from openrouter_generations.cli._args import build_parser
+from openrouter_generations.cli._lookup import make_client
 from openrouter_generations.testing import FakeOpenRouter, Reply
+from openrouter_generations.utils import DEFAULT_RETRY_CONFIG, BackoffStrategy
 from tests.cli.support import (
     ids_file,
     run,
 )
+from tests.conftest import SECRET_KEY
 
 
 def test_a_second_run_is_served_from_the_cache(
@@ -104,3 +110,31 @@ def test_concurrency_is_how_many_lookups_the_server_sees_at_once(
     assert result.returncode == 0, result.stderr
     assert len(fake.requests) == 6
     assert fake.peak_in_flight <= 2
+
+
+def _client_for(*options: str) -> OpenRouter:
+    args = build_parser().parse_args(["get", "--api-key", SECRET_KEY, *options, "gen-0"])
+    return make_client(args)
+
+
+@pytest.mark.parametrize(
+    ("options", "timeout_ms"), [([], 15_000), (["--timeout", "0.25"], 250), (["--timeout", "1e-6"], 1)]
+)
+def test_timeout_seconds_are_the_clients_milliseconds_never_0(options: list[str], timeout_ms: int) -> None:
+    with _client_for(*options) as client:
+        assert client.timeout_ms == timeout_ms
+
+
+def test_without_wait_the_command_retries_as_the_library_does() -> None:
+    with _client_for() as client:
+        assert client.retry_config == DEFAULT_RETRY_CONFIG
+
+
+@pytest.mark.parametrize(("wait", "budget_ms"), [("12.5", 60_000), ("90", 90_000)])
+def test_wait_retries_not_found_that_long_within_a_budget_stretched_to_it(wait: str, budget_ms: int) -> None:
+    with _client_for("--wait", wait) as client:
+        assert client.retry_config == dataclasses.replace(
+            DEFAULT_RETRY_CONFIG,
+            backoff=BackoffStrategy(max_elapsed_time=budget_ms),
+            retry_not_found_for=round(float(wait) * 1000),
+        )
