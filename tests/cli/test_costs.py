@@ -265,6 +265,8 @@ def test_a_progress_bar_counts_the_ids_on_a_terminal_and_leaves_stdout_clean(
     assert json.loads(result.stdout)["totals"]["all"]["count"] == 3
     assert "looking up" in result.stderr
     assert "3/3" in result.stderr
+    # Once done, the bar is erased (back to its line, which is cleared): the terminal keeps nothing of it.
+    assert result.stderr.endswith("\r\x1b[1A\x1b[2K")
 
 
 def _two_and_a_missing(fake: FakeOpenRouter, tmp_path: pathlib.Path) -> str:
