@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import pathlib
+import re
 from typing import Any
+from unittest import mock
 
 import pytest
 
 from openrouter_generations import OpenRouter
+from openrouter_generations.cli import _lookup
 from openrouter_generations.cli._args import build_parser
 from openrouter_generations.cli._lookup import make_client
-from openrouter_generations.testing import FakeOpenRouter, Reply
+from openrouter_generations.testing import FakeOpenRouter, Reply, VirtualClock
 from openrouter_generations.utils import DEFAULT_RETRY_CONFIG, BackoffStrategy
 from tests.cli.support import (
     ids_file,
@@ -138,3 +142,21 @@ def test_wait_retries_not_found_that_long_within_a_budget_stretched_to_it(wait: 
             backoff=BackoffStrategy(max_elapsed_time=budget_ms),
             retry_not_found_for=round(float(wait) * 1000),
         )
+
+
+def test_verbose_says_each_retry_and_the_answer_in_a_line_of_its_own(
+    fake: FakeOpenRouter, env: dict[str, str], records: Any
+) -> None:
+    fake.script("gen-0", Reply(404))
+    clock = VirtualClock()  # the retry's wait takes no real time
+    with mock.patch.object(_lookup, "OpenRouter", functools.partial(OpenRouter, clock=clock)):
+        result = run(fake, env, "get", "--no-cache", "--wait", "5", "-v", "--json", "gen-0")
+    assert result.returncode == 0, result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 2, lines
+    assert re.fullmatch(
+        r"openrouter-generations: GET /generation\?id=gen-0 failed with status 404; retry 1 in \d+\.\d+ s", lines[0]
+    )
+    assert re.fullmatch(
+        r"openrouter-generations: GET /generation\?id=gen-0 answered after 2 attempts in \d+\.\d+ s", lines[1]
+    )
