@@ -292,29 +292,37 @@ def test_costs_table_as_a_reader_sees_it(fake: FakeOpenRouter, env: dict[str, st
     result = run(fake, env, "costs", "--no-cache", "--format", "table", _two_and_a_missing(fake, tmp_path))
     assert result.returncode == 1
     rule = "─"
-    assert [line.rstrip() for line in result.stdout.splitlines()] == [
-        "Generations",
-        " id      model   provider   prompt   completion         cost",
-        rule * 61,
-        " gen-a   m/a     P              10            2         $0.5",
-        " gen-b   m/b                     3            4   $0.0000001",
+    assert result.stdout.splitlines() == [
+        *_padded(
+            61,
+            "Generations",
+            " id      model   provider   prompt   completion         cost",
+            rule * 61,
+            " gen-a   m/a     P              10            2         $0.5",
+            " gen-b   m/b                     3            4   $0.0000001",
+        ),
         "",
-        "Not found",
-        " id      reason",
-        rule * 30,
-        " gen-x   not found (HTTP 404)",
+        *_padded(30, "Not found", " id      reason", rule * 30, " gen-x   not found (HTTP 404)"),
         "",
-        "Totals",
-        "                      count   prompt   completion         cost",
-        rule * 63,
-        " model m/a                1       10            2         $0.5",
-        " model m/b                1        3            4   $0.0000001",
-        "",
-        " provider (unknown)       1        3            4   $0.0000001",
-        " provider P               1       10            2         $0.5",
-        "",
-        " all                      2       13            6   $0.5000001",
+        *_padded(
+            63,
+            "Totals",
+            "                      count   prompt   completion         cost",
+            rule * 63,
+            " model m/a                1       10            2         $0.5",
+            " model m/b                1        3            4   $0.0000001",
+            "",
+            " provider (unknown)       1        3            4   $0.0000001",
+            " provider P               1       10            2         $0.5",
+            "",
+            " all                      2       13            6   $0.5000001",
+        ),
     ]
+
+
+def _padded(width: int, *lines: str) -> list[str]:
+    """A table's lines as the terminal gets them: each as wide as the table."""
+    return [line.ljust(width) for line in lines]
 
 
 def test_costs_table_on_a_terminal_shows_failures_in_red_and_the_totals_in_bold(
@@ -331,3 +339,15 @@ def test_costs_table_on_a_terminal_shows_failures_in_red_and_the_totals_in_bold(
     assert "\x1b[1mTotals " in out
     assert "\x1b[1mall " in out
     assert "\x1b[1m$0.5000001\x1b[0m" in out
+
+
+def test_a_narrow_table_gives_way_anywhere_but_the_id(
+    fake: FakeOpenRouter, env: dict[str, str], tmp_path: pathlib.Path
+) -> None:
+    ident, model = "gen-" + "1234567890" * 4, "vendor/" + "a-very-long-model-name-" * 4
+    fake.add_generation(id=ident, model=model)
+    env["COLUMNS"] = "80"
+    result = run(fake, env, "costs", "--no-cache", "--format", "table", ids_file(tmp_path, ident))
+    assert result.returncode == 0, result.stderr
+    assert any(line.startswith(f" {ident} ") for line in result.stdout.splitlines())
+    assert model not in result.stdout

@@ -236,7 +236,7 @@ def test_get_summary_as_a_reader_sees_it(fake: FakeOpenRouter, env: dict[str, st
     env["COLUMNS"] = "80"
     result = run(fake, env, "get", "gen-a")
     assert result.returncode == 0, result.stderr
-    assert [line.rstrip() for line in result.stdout.splitlines()] == [
+    lines = [
         "gen-a",
         " model     m/a via P",
         " created   2026-11-20T23:33:19+00:00",
@@ -247,3 +247,5 @@ def test_get_summary_as_a_reader_sees_it(fake: FakeOpenRouter, env: dict[str, st
         " finish    stop",
         " attempts  P 200",
     ]
+    width = max(map(len, lines)) + 1  # each cell padded by a space on either side
+    assert result.stdout.splitlines() == [line.ljust(width) for line in lines]

@@ -54,16 +54,12 @@ def costs_table(
     note: str = "",
 ) -> None:
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, title="Generations", title_justify="left")
-    for name, justify in [
-        ("id", "left"),
-        ("model", "left"),
-        ("provider", "left"),
-        ("prompt", "right"),
-        ("completion", "right"),
-        ("cost", "right"),
-    ]:
-        # The id is what a reader looks for: never cut short, whatever else must give way.
-        table.add_column(name, justify=justify, no_wrap=name == "id")  # type: ignore[arg-type]
+    # The id is what a reader looks for: never cut short, whatever else must give way.
+    table.add_column("id", no_wrap=True)
+    table.add_column("model")
+    table.add_column("provider")
+    for name in ("prompt", "completion", "cost"):
+        table.add_column(name, justify="right")
     for name in fields:
         table.add_column(name)
     for row in rows:
@@ -94,14 +90,9 @@ def costs_table(
         title_justify="left",
         title_style="bold red" if totals.incomplete else "bold",
     )
-    for name, justify in [
-        ("", "left"),
-        ("count", "right"),
-        ("prompt", "right"),
-        ("completion", "right"),
-        ("cost", "right"),
-    ]:
-        summary.add_column(name, justify=justify)  # type: ignore[arg-type]
+    summary.add_column("")
+    for name in ("count", "prompt", "completion", "cost"):
+        summary.add_column(name, justify="right")
     for label, groups in (("model", totals.by_model), ("provider", totals.by_provider)):
         for name in sorted(groups):
             summary.add_row(f"{label} {name}", *_tally_cells(groups[name]))
