@@ -52,8 +52,7 @@ class _Console(Console):
     """rich's console, but a reader that goes away (`| head`) is the `BrokenPipeError` that `run`
     answers with exit 0; rich's own answer is exit 1, which would say an id was not found."""
 
-    def on_broken_pipe(self) -> None:
-        self.quiet = True
+    def on_broken_pipe(self) -> None:  # the console is not used again: no need to quiet it
         raise BrokenPipeError
 
 
@@ -205,4 +204,4 @@ def _warning(message: Warning | str, category: type[Warning], *args: object, **k
 
 
 def _say(message: str) -> None:
-    print(f"{PROG}: {message}", file=sys.stderr, flush=True)
+    print(f"{PROG}: {message}", file=sys.stderr)  # line-buffered: each message is out at its newline
