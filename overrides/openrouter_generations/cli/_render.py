@@ -51,7 +51,7 @@ def costs_table(
     totals: Totals,
     *,
     fields: Sequence[str],
-    note: str = "",
+    note: str,
 ) -> None:
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, title="Generations", title_justify="left")
     # The id is what a reader looks for: never cut short, whatever else must give way.

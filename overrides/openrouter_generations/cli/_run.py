@@ -32,7 +32,7 @@ __all__ = ["run"]
 PROG = "openrouter-generations"
 
 
-def run(argv: Sequence[str] | None = None) -> int:
+def run(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)  # a usage error exits 2 with argparse's message
     warnings.showwarning = _warning  # e.g. a cache that cannot be used: one line, not a source excerpt
     try:
