@@ -92,6 +92,7 @@ def run_main(
     ):
         try:
             code: object = cli.main(argv)
+            assert type(code) is int, f"main returned {code!r}, not its exit status"
         except SystemExit as exit_:  # argparse's usage errors, --version
             code = exit_.code
         except KeyboardInterrupt:

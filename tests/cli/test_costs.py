@@ -351,3 +351,17 @@ def test_a_narrow_table_gives_way_anywhere_but_the_id(
     assert result.returncode == 0, result.stderr
     assert any(line.startswith(f" {ident} ") for line in result.stdout.splitlines())
     assert model not in result.stdout
+
+
+def test_csv_lines_end_in_a_newline_alone_and_the_summary_has_every_digit(
+    fake: FakeOpenRouter, env: dict[str, str], tmp_path: pathlib.Path
+) -> None:
+    totals = tmp_path / "totals.csv"
+    _two_and_a_missing(fake, tmp_path)
+    path = ids_file(tmp_path, "gen-b\ngen-x\n")  # gen-b cost 1e-7
+    result = run(fake, env, "costs", "--no-cache", "--format", "csv", "--totals-file", str(totals), path)
+    assert result.returncode == 1
+    assert "\r" not in result.stdout
+    assert len(result.stdout.split("\n")) == 4  # a header, 2 rows, and the last line's end
+    assert b"\r" not in totals.read_bytes()
+    assert result.stderr == "openrouter-generations: 1 found, 1 not found, total 0.0000001 USD\n"

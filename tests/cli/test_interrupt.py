@@ -34,15 +34,16 @@ def ctrl_c_after() -> Iterator[Callable[[int], None]]:
             def run(
                 lookup: _lookup.Lookup,
                 ids: Sequence[str],
-                on_result: Callable[[GenerationResult], None] | None = None,
+                on_result: Callable[[], None] | None,
             ) -> list[GenerationResult]:
-                settled = []
+                settled = 0
 
-                def hook(result: GenerationResult) -> None:
+                def hook() -> None:
+                    nonlocal settled
                     if on_result is not None:
-                        on_result(result)
-                    settled.append(result)
-                    if len(settled) == n:
+                        on_result()
+                    settled += 1
+                    if settled == n:
                         raise KeyboardInterrupt
 
                 return ORIGINAL_RUN(lookup, ids, hook)

@@ -122,7 +122,8 @@ def _client_for(*options: str) -> OpenRouter:
 
 
 @pytest.mark.parametrize(
-    ("options", "timeout_ms"), [([], 15_000), (["--timeout", "0.25"], 250), (["--timeout", "1e-6"], 1)]
+    ("options", "timeout_ms"),
+    [([], 15_000), (["--timeout", "0.25"], 250), (["--timeout", "2.5"], 2500), (["--timeout", "1e-6"], 1)],
 )
 def test_timeout_seconds_are_the_clients_milliseconds_never_0(options: list[str], timeout_ms: int) -> None:
     with _client_for(*options) as client:

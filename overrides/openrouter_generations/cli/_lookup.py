@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import os
 from collections.abc import Callable, Sequence
@@ -11,7 +12,7 @@ from .. import errors
 from .._client import OpenRouter
 from ..bulk import GenerationResult
 from ..cache import GenerationCache, default_cache_path
-from ..utils import BackoffStrategy, RetryConfig
+from ..utils import DEFAULT_RETRY_CONFIG, BackoffStrategy, RetryConfig
 from ._input import UsageError
 
 __all__ = ["Lookup", "make_client", "reason", "retry_config"]
@@ -21,7 +22,7 @@ KEY_HINT = "set OPENROUTER_API_KEY or pass --api-key (keys: https://openrouter.a
 
 def make_client(args: argparse.Namespace) -> OpenRouter:
     """The client the options describe; a missing or malformed key or URL is a `UsageError`."""
-    key = args.api_key if args.api_key is not None else os.environ.get("OPENROUTER_API_KEY", "")
+    key = args.api_key if args.api_key is not None else os.environ.get("OPENROUTER_API_KEY")
     if not key:
         raise UsageError(f"no API key: {KEY_HINT}")
     try:
@@ -39,7 +40,9 @@ def retry_config(wait_s: float) -> RetryConfig:
     """The default policy, plus 404s retried for `wait_s` (the whole call may then take longer)."""
     wait_ms = round(wait_s * 1000)
     budget = max(BackoffStrategy().max_elapsed_time, wait_ms)
-    return RetryConfig("backoff", BackoffStrategy(max_elapsed_time=budget), True, retry_not_found_for=wait_ms)
+    return dataclasses.replace(
+        DEFAULT_RETRY_CONFIG, backoff=BackoffStrategy(max_elapsed_time=budget), retry_not_found_for=wait_ms
+    )
 
 
 def verbose_log() -> None:
@@ -68,13 +71,13 @@ class Lookup:
         if self.cache is not None:
             self.cache.close()
 
-    def run(
-        self, ids: Sequence[str], on_result: Callable[[GenerationResult], None] | None = None
-    ) -> list[GenerationResult]:
+    def run(self, ids: Sequence[str], on_result: Callable[[], None] | None) -> list[GenerationResult]:
+        """The results in input order; `on_result()` as each is settled (in this thread)."""
+
         def keep(result: GenerationResult) -> None:  # called in this thread, one result at a time
             self.done[str(result.id)] = result
             if on_result is not None:
-                on_result(result)
+                on_result()
 
         return self._client.generations.get_generations(
             ids, concurrency=self._args.concurrency, on_result=keep, cache=self.cache

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import io
 import os
 import sys
 import warnings
@@ -59,7 +60,7 @@ class _Console(Console):
 def _quiet_stdout() -> None:
     """Points stdout at /dev/null, so that the interpreter's last flush of what is still buffered
     for the reader that went away does not print an error at exit."""
-    with contextlib.suppress(OSError, ValueError):
+    with contextlib.suppress(io.UnsupportedOperation):  # a stdout with no file descriptor (`main` run in-process)
         devnull = os.open(os.devnull, os.O_WRONLY)
         try:
             os.dup2(devnull, sys.stdout.fileno())
@@ -92,12 +93,18 @@ def _run(args: argparse.Namespace) -> int:
         client.close()
 
 
-def _get(args: argparse.Namespace, lookup: Lookup, ids: list[str]) -> int:
+def _look_up(
+    lookup: Lookup, ids: list[str], on_result: Callable[[], None] | None
+) -> tuple[list[GenerationResult], bool]:
+    """The results, and whether Ctrl-C cut the lookups short (the results are then those in hand)."""
     try:
-        results = lookup.run(ids)
-        interrupted = False
+        return lookup.run(ids, on_result=on_result), False
     except KeyboardInterrupt:
-        results, interrupted = lookup.finished(ids), True
+        return lookup.finished(ids), True
+
+
+def _get(args: argparse.Namespace, lookup: Lookup, ids: list[str]) -> int:
+    results, interrupted = _look_up(lookup, ids, None)
     if not interrupted and (refused := _refused(results, lookup.server_url)):
         return refused
     out = _Console()
@@ -121,12 +128,8 @@ def _get(args: argparse.Namespace, lookup: Lookup, ids: list[str]) -> int:
 
 
 def _costs(args: argparse.Namespace, lookup: Lookup, ids: list[str]) -> int:
-    interrupted = False
     with _progress(len(ids)) as advance:
-        try:
-            results = lookup.run(ids, on_result=advance)
-        except KeyboardInterrupt:
-            results, interrupted = lookup.finished(ids), True
+        results, interrupted = _look_up(lookup, ids, advance)
     if not interrupted and (refused := _refused(results, lookup.server_url)):
         return refused
     rows = [_row(r, args.field) for r in results if r.ok]
@@ -164,9 +167,9 @@ def _row(result: GenerationResult, fields: Sequence[str]) -> dict[str, Any]:
 def _refused(results: Sequence[GenerationResult], server_url: str) -> int:
     """A refused key, or a server that cannot be reached, fails every id alike: one line says
     so, instead of a list of them."""
-    refused = [r.error for r in results if isinstance(r.error, errors.UnauthorizedResponseError)]
-    if refused:
-        _say(reason(refused[0]))
+    refused = next((r.error for r in results if isinstance(r.error, errors.UnauthorizedResponseError)), None)
+    if refused is not None:
+        _say(reason(refused))
         return EXIT_NOT_FOUND
     if results and all(
         isinstance(r.error, errors.APIConnectionError) and not isinstance(r.error, errors.APITimeoutError)
@@ -188,15 +191,15 @@ def _write_totals(path: str, totals: Totals) -> None:
 
 
 @contextlib.contextmanager
-def _progress(total: int) -> Iterator[Callable[[GenerationResult], None]]:
+def _progress(total: int) -> Iterator[Callable[[], None]]:
     """A progress bar on stderr when stderr is a terminal; nothing otherwise (a log stays clean)."""
     if not sys.stderr.isatty():
-        yield lambda result: None
+        yield lambda: None
         return
     columns = (TextColumn("looking up"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
         task = progress.add_task("lookup", total=total)
-        yield lambda result: progress.advance(task)
+        yield lambda: progress.advance(task)
 
 
 def _warning(message: Warning | str, category: type[Warning], *args: object, **kwargs: object) -> None:
