@@ -73,13 +73,13 @@ def run_main(
     stdin_bytes: bytes | None = None,
     tty: bool = False,
     stderr_tty: bool = False,
-    stdout: io.StringIO | None = None,
+    stdout: IO[str] | None = None,
     stdin_stream: IO[str] | None = None,
 ) -> Ran:
     """`openrouter-generations ARGV...` in this process (see `run`); `stdout` and `stdin_stream`,
     when given, stand for a pipe a test controls (one that closes, one that is interrupted)."""
-    out, err = (_Terminal() if tty else io.StringIO()), (_Terminal() if stderr_tty else io.StringIO())
-    out = stdout if stdout is not None else out
+    out: IO[str] = stdout if stdout is not None else _Terminal() if tty else io.StringIO()
+    err = _Terminal() if stderr_tty else io.StringIO()
     data = stdin_bytes if stdin_bytes is not None else (stdin or "").encode()
     if stdin_stream is None:
         stdin_stream = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8")
@@ -92,11 +92,13 @@ def run_main(
     ):
         try:
             code: object = cli.main(argv)
+            assert type(code) is int, f"main returned {code!r}, not its exit status"
         except SystemExit as exit_:  # argparse's usage errors, --version
             code = exit_.code
         except KeyboardInterrupt:
             pytest.fail(f"Ctrl-C escaped the command: {err.getvalue()}")
-    ran = Ran(code if isinstance(code, int) else 0 if code is None else 1, out.getvalue(), err.getvalue())
+    written = out.getvalue() if isinstance(out, io.StringIO) else ""
+    ran = Ran(code if isinstance(code, int) else 0 if code is None else 1, written, err.getvalue())
     clean(ran.stdout + ran.stderr)
     return ran
 

@@ -265,3 +265,103 @@ def test_a_progress_bar_counts_the_ids_on_a_terminal_and_leaves_stdout_clean(
     assert json.loads(result.stdout)["totals"]["all"]["count"] == 3
     assert "looking up" in result.stderr
     assert "3/3" in result.stderr
+    # Once done, the bar is erased (back to its line, which is cleared): the terminal keeps nothing of it.
+    assert result.stderr.endswith("\r\x1b[1A\x1b[2K")
+
+
+def _two_and_a_missing(fake: FakeOpenRouter, tmp_path: pathlib.Path) -> str:
+    fake.add_generation(
+        id="gen-a", model="m/a", provider_name="P", total_cost=0.5, native_tokens_prompt=10, native_tokens_completion=2
+    )
+    fake.add_generation(
+        id="gen-b",
+        model="m/b",
+        provider_name=None,
+        provider_responses=None,
+        total_cost=1e-7,
+        native_tokens_prompt=3,
+        native_tokens_completion=4,
+    )
+    return ids_file(tmp_path, "gen-a\ngen-b\ngen-x\n")
+
+
+def test_costs_table_as_a_reader_sees_it(fake: FakeOpenRouter, env: dict[str, str], tmp_path: pathlib.Path) -> None:
+    """Titles to the left, numbers to the right, a rule under each header, a cost with every digit
+    (never `1E-7`), the groups sorted and apart, and the totals of all last."""
+    env["COLUMNS"] = "80"
+    result = run(fake, env, "costs", "--no-cache", "--format", "table", _two_and_a_missing(fake, tmp_path))
+    assert result.returncode == 1
+    rule = "─"
+    assert result.stdout.splitlines() == [
+        *_padded(
+            61,
+            "Generations",
+            " id      model   provider   prompt   completion         cost",
+            rule * 61,
+            " gen-a   m/a     P              10            2         $0.5",
+            " gen-b   m/b                     3            4   $0.0000001",
+        ),
+        "",
+        *_padded(30, "Not found", " id      reason", rule * 30, " gen-x   not found (HTTP 404)"),
+        "",
+        *_padded(
+            63,
+            "Totals",
+            "                      count   prompt   completion         cost",
+            rule * 63,
+            " model m/a                1       10            2         $0.5",
+            " model m/b                1        3            4   $0.0000001",
+            "",
+            " provider (unknown)       1        3            4   $0.0000001",
+            " provider P               1       10            2         $0.5",
+            "",
+            " all                      2       13            6   $0.5000001",
+        ),
+    ]
+
+
+def _padded(width: int, *lines: str) -> list[str]:
+    """A table's lines as the terminal gets them: each as wide as the table."""
+    return [line.ljust(width) for line in lines]
+
+
+def test_costs_table_on_a_terminal_shows_failures_in_red_and_the_totals_in_bold(
+    fake: FakeOpenRouter, env: dict[str, str], tmp_path: pathlib.Path
+) -> None:
+    env.update(COLUMNS="80", TERM="xterm")
+    env.pop("NO_COLOR", None)
+    result = run(fake, env, "costs", "--no-cache", _two_and_a_missing(fake, tmp_path), tty=True)
+    assert result.returncode == 1
+    out = result.stdout
+    assert "\n gen-a   m/a     P              10            2         $0.5 \n" in out  # a row in plain text
+    assert "\x1b[31mgen-x\x1b[0m" in out
+    assert "\x1b[31mnot found (HTTP 404)\x1b[0m" in out
+    assert "\x1b[1mTotals " in out
+    assert "\x1b[1mall " in out
+    assert "\x1b[1m$0.5000001\x1b[0m" in out
+
+
+def test_a_narrow_table_gives_way_anywhere_but_the_id(
+    fake: FakeOpenRouter, env: dict[str, str], tmp_path: pathlib.Path
+) -> None:
+    ident, model = "gen-" + "1234567890" * 4, "vendor/" + "a-very-long-model-name-" * 4
+    fake.add_generation(id=ident, model=model)
+    env["COLUMNS"] = "80"
+    result = run(fake, env, "costs", "--no-cache", "--format", "table", ids_file(tmp_path, ident))
+    assert result.returncode == 0, result.stderr
+    assert any(line.startswith(f" {ident} ") for line in result.stdout.splitlines())
+    assert model not in result.stdout
+
+
+def test_csv_lines_end_in_a_newline_alone_and_the_summary_has_every_digit(
+    fake: FakeOpenRouter, env: dict[str, str], tmp_path: pathlib.Path
+) -> None:
+    totals = tmp_path / "totals.csv"
+    _two_and_a_missing(fake, tmp_path)
+    path = ids_file(tmp_path, "gen-b\ngen-x\n")  # gen-b cost 1e-7
+    result = run(fake, env, "costs", "--no-cache", "--format", "csv", "--totals-file", str(totals), path)
+    assert result.returncode == 1
+    assert "\r" not in result.stdout
+    assert len(result.stdout.split("\n")) == 4  # a header, 2 rows, and the last line's end
+    assert b"\r" not in totals.read_bytes()
+    assert result.stderr == "openrouter-generations: 1 found, 1 not found, total 0.0000001 USD\n"

@@ -73,7 +73,9 @@ def test_a_bad_server_url_is_a_usage_error(fake: FakeOpenRouter, env: dict[str, 
     assert result.stderr.count("\n") == 1
 
 
-def test_a_server_that_cannot_be_reached_is_one_line(fake: FakeOpenRouter, env: dict[str, str]) -> None:
+def test_a_server_that_cannot_be_reached_is_one_line(
+    fake: FakeOpenRouter, env: dict[str, str], virtual_clock: VirtualClock
+) -> None:
     url = fake.server_url
     fake.stop()
     result = run(fake, env, "get", "--server-url", url, "--no-cache", "gen-0", url=False)
@@ -146,7 +148,9 @@ def test_an_empty_key_is_no_key(fake: FakeOpenRouter, env: dict[str, str], key: 
     )
 
 
-def test_a_server_that_cannot_be_reached_names_the_url_and_the_cause(env: dict[str, str]) -> None:
+def test_a_server_that_cannot_be_reached_names_the_url_and_the_cause(
+    env: dict[str, str], virtual_clock: VirtualClock
+) -> None:
     with FakeOpenRouter() as gone:
         url = gone.server_url
     result = run_main(["get", "--server-url", url, "--no-cache", "--timeout", "1", "gen-0", "gen-1"], env)
@@ -189,3 +193,17 @@ def test_every_id_timing_out_is_listed_not_taken_for_an_unreachable_server(
     result = run(fake, env, "get", "--no-cache", "--timeout", "0.1", "gen-0")
     assert result.returncode == 1
     assert result.stderr == "openrouter-generations: gen-0: timed out (after 5 attempts)\n"
+
+
+def test_costs_from_a_server_that_cannot_be_reached_names_the_url(
+    env: dict[str, str], virtual_clock: VirtualClock, tmp_path: pathlib.Path
+) -> None:
+    with FakeOpenRouter() as gone:
+        url = gone.server_url
+    result = run_main(
+        ["costs", "--server-url", url, "--no-cache", "--format", "json", ids_file(tmp_path, "gen-0")], env
+    )
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"openrouter-generations: could not connect to {url} (")
+    assert result.stderr.endswith("): check --server-url and the network\n")

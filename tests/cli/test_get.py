@@ -154,3 +154,98 @@ def test_get_json_adds_the_newline_a_body_lacks(fake: FakeOpenRouter, env: dict[
     fake.script("gen-1", Reply(body=bodies[1]))
     result = run(fake, env, "get", "--no-cache", "--json", "gen-0", "gen-1")
     assert result.stdout == bodies[0] + "\n" + bodies[1]
+
+
+def test_get_looks_a_repeated_id_up_once_and_shows_it_once(
+    fake: FakeOpenRouter, env: dict[str, str], records: Any
+) -> None:
+    result = run(fake, env, "get", "--no-cache", "--json", "gen-0", "gen-1", "gen-0")
+    assert result.returncode == 0, result.stderr
+    assert [json.loads(line)["data"]["id"] for line in result.stdout.splitlines()] == ["gen-0", "gen-1"]
+    assert sorted(r.ids for r in fake.requests) == [["gen-0"], ["gen-1"]]
+
+
+def test_get_json_prints_bytes_that_are_not_utf8_as_replacement_characters(
+    fake: FakeOpenRouter, env: dict[str, str], records: Any
+) -> None:
+    # An encoded lone surrogate: JSON the client reads, but not UTF-8 a terminal can show.
+    body = json.dumps({"data": records[0]}).replace('"OpenAI"', '"Open\\ud800AI"').encode()
+    body = body.replace(b"\\ud800", b"\xed\xa0\x80")
+    fake.script("gen-0", Reply(body=body))
+    result = run(fake, env, "get", "--no-cache", "--json", "gen-0")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["data"]["provider_name"] == "Open\ufffd\ufffd\ufffdAI"
+
+
+def test_get_on_a_terminal_shows_the_labels_dim_and_the_values_plain(fake: FakeOpenRouter, env: dict[str, str]) -> None:
+    fake.add_generation(
+        id="gen-a", model="m/a", provider_name="P", total_cost=0.5, native_tokens_prompt=10, native_tokens_completion=2
+    )
+    env.update(COLUMNS="80", TERM="xterm")
+    env.pop("NO_COLOR", None)
+    result = run(fake, env, "get", "--no-cache", "gen-a", tty=True)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert out.startswith("\x1b[1mgen-a ")
+    assert "\x1b[2mmodel   \x1b[0m" in out
+    assert "\x1b[2mcost    \x1b[0m" in out
+    assert " $0.5 " in out
+    assert " 10 prompt + 2 completion (native, billed) " in out
+
+
+def test_get_shows_a_question_mark_for_what_a_provider_attempt_does_not_say(
+    fake: FakeOpenRouter, env: dict[str, str]
+) -> None:
+    fake.add_generation(
+        id="gen-p",
+        provider_responses=[
+            {"status": 429},
+            {"provider_name": None, "status": None},
+            {"provider_name": "OpenAI", "status": 200},
+        ],
+    )
+    result = run(fake, env, "get", "gen-p")
+    assert result.returncode == 0, result.stderr
+    assert _summary_lines(result.stdout)["attempts"] == "? 429, ? ?, OpenAI 200"
+
+
+def test_get_shows_a_cost_in_whole_dollars_as_the_api_wrote_it(fake: FakeOpenRouter, env: dict[str, str]) -> None:
+    fake.add_generation(id="gen-w", total_cost=3, cache_discount=1, upstream_inference_cost=0)
+    assert _summary_lines(run(fake, env, "get", "gen-w").stdout)["cost"] == "$3 (cache discount $1), upstream $0"
+
+
+def test_get_summary_as_a_reader_sees_it(fake: FakeOpenRouter, env: dict[str, str]) -> None:
+    """The id as the title, then a label and its text per line: no header, no borders."""
+    fake.add_generation(
+        id="gen-a",
+        model="m/a",
+        provider_name="P",
+        api_type=None,
+        created_at="2026-11-20T23:33:19+00:00",
+        total_cost=0.5,
+        native_tokens_prompt=10,
+        native_tokens_completion=2,
+        tokens_prompt=9,
+        tokens_completion=3,
+        latency=100,
+        generation_time=None,
+        finish_reason="stop",
+        native_finish_reason=None,
+        provider_responses=[{"provider_name": "P", "status": 200}],
+    )
+    env["COLUMNS"] = "80"
+    result = run(fake, env, "get", "gen-a")
+    assert result.returncode == 0, result.stderr
+    lines = [
+        "gen-a",
+        " model     m/a via P",
+        " created   2026-11-20T23:33:19+00:00",
+        " cost      $0.5",
+        " tokens    10 prompt + 2 completion (native, billed)",
+        "           9 prompt + 3 completion (normalized)",
+        " timing    100 ms to first token",
+        " finish    stop",
+        " attempts  P 200",
+    ]
+    width = max(map(len, lines)) + 1  # each cell padded by a space on either side
+    assert result.stdout.splitlines() == [line.ljust(width) for line in lines]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import pathlib
 from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
@@ -33,15 +34,16 @@ def ctrl_c_after() -> Iterator[Callable[[int], None]]:
             def run(
                 lookup: _lookup.Lookup,
                 ids: Sequence[str],
-                on_result: Callable[[GenerationResult], None] | None = None,
+                on_result: Callable[[], None] | None,
             ) -> list[GenerationResult]:
-                settled = []
+                settled = 0
 
-                def hook(result: GenerationResult) -> None:
+                def hook() -> None:
+                    nonlocal settled
                     if on_result is not None:
-                        on_result(result)
-                    settled.append(result)
-                    if len(settled) == n:
+                        on_result()
+                    settled += 1
+                    if settled == n:
                         raise KeyboardInterrupt
 
                 return ORIGINAL_RUN(lookup, ids, hook)
@@ -175,3 +177,35 @@ def _refused() -> Any:
     from openrouter_generations.testing import Reply
 
     return Reply(status=401)
+
+
+@pytest.mark.parametrize("args", [["get", "gen-0"], ["get", "--json", "gen-0"], ["costs", "--format", "json", "-"]])
+def test_a_pipe_closed_before_anything_was_read_ends_the_command_quietly_to_the_last_flush(
+    fake: FakeOpenRouter, env: dict[str, str], args: list[str]
+) -> None:
+    """A real pipe, whose reader is gone before the command writes (`... | true`): what is left in
+    stdout's buffer must not fail the interpreter's last flush at exit (exit 120, an error)."""
+    _five(fake)
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    with open(write_end, "w", encoding="utf-8") as stdout:  # block-buffered, as a pipe is
+        command, rest = args[0], args[1:]
+        argv = [command, "--server-url", fake.server_url, "--no-cache", *rest]
+        ran = run_main(argv, env, stdin="gen-0\n", stdout=stdout)
+        assert ran.returncode == 0
+        assert ran.stderr == ""
+        stdout.write("what the command still had to say\n")
+        stdout.flush()  # as the interpreter does at exit
+
+
+def test_ctrl_c_on_a_terminal_titles_the_totals_in_bold_red(
+    fake: FakeOpenRouter, env: dict[str, str], tmp_path: pathlib.Path, ctrl_c_after: Callable[[int], None]
+) -> None:
+    ids = _five(fake)
+    ctrl_c_after(2)
+    env.update(COLUMNS="80", TERM="xterm")
+    env.pop("NO_COLOR", None)
+    result = run(fake, env, "costs", "--no-cache", "--concurrency", "1", ids_file(tmp_path, "\n".join(ids)), tty=True)
+    assert result.returncode == 130
+    # The title wraps at the table's width, each of its lines in bold red.
+    assert "\x1b[1;31mTotals so far: INCOMPLETE, interrupted after 2 of \x1b[0m\n\x1b[1;31m5 ids " in result.stdout

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import os
-import sys
 from collections.abc import Callable, Sequence
 
 from .. import errors
 from .._client import OpenRouter
 from ..bulk import GenerationResult
 from ..cache import GenerationCache, default_cache_path
-from ..utils import BackoffStrategy, RetryConfig
+from ..utils import DEFAULT_RETRY_CONFIG, BackoffStrategy, RetryConfig
 from ._input import UsageError
 
 __all__ = ["Lookup", "make_client", "reason", "retry_config"]
@@ -22,7 +22,7 @@ KEY_HINT = "set OPENROUTER_API_KEY or pass --api-key (keys: https://openrouter.a
 
 def make_client(args: argparse.Namespace) -> OpenRouter:
     """The client the options describe; a missing or malformed key or URL is a `UsageError`."""
-    key = args.api_key if args.api_key is not None else os.environ.get("OPENROUTER_API_KEY", "")
+    key = args.api_key if args.api_key is not None else os.environ.get("OPENROUTER_API_KEY")
     if not key:
         raise UsageError(f"no API key: {KEY_HINT}")
     try:
@@ -40,12 +40,14 @@ def retry_config(wait_s: float) -> RetryConfig:
     """The default policy, plus 404s retried for `wait_s` (the whole call may then take longer)."""
     wait_ms = round(wait_s * 1000)
     budget = max(BackoffStrategy().max_elapsed_time, wait_ms)
-    return RetryConfig("backoff", BackoffStrategy(max_elapsed_time=budget), True, retry_not_found_for=wait_ms)
+    return dataclasses.replace(
+        DEFAULT_RETRY_CONFIG, backoff=BackoffStrategy(max_elapsed_time=budget), retry_not_found_for=wait_ms
+    )
 
 
 def verbose_log() -> None:
     """Each retry (the core logs them at DEBUG, never with the key) as a line on stderr."""
-    handler = logging.StreamHandler(sys.stderr)
+    handler = logging.StreamHandler()  # on sys.stderr
     handler.setFormatter(logging.Formatter("openrouter-generations: %(message)s"))
     logger = logging.getLogger("openrouter_generations")
     logger.addHandler(handler)
@@ -69,13 +71,13 @@ class Lookup:
         if self.cache is not None:
             self.cache.close()
 
-    def run(
-        self, ids: Sequence[str], on_result: Callable[[GenerationResult], None] | None = None
-    ) -> list[GenerationResult]:
+    def run(self, ids: Sequence[str], on_result: Callable[[], None] | None) -> list[GenerationResult]:
+        """The results in input order; `on_result()` as each is settled (in this thread)."""
+
         def keep(result: GenerationResult) -> None:  # called in this thread, one result at a time
             self.done[str(result.id)] = result
             if on_result is not None:
-                on_result(result)
+                on_result()
 
         return self._client.generations.get_generations(
             ids, concurrency=self._args.concurrency, on_result=keep, cache=self.cache
@@ -98,9 +100,7 @@ def reason(error: BaseException | None) -> str:
         return f"could not connect: {error.message}" + _tries(error)
     if isinstance(error, errors.OpenRouterError):
         return str(error)
-    if isinstance(error, ValueError | TypeError):
-        return f"not a valid id: {error}"
-    return f"{type(error).__name__}: {error}"
+    return f"not a valid id: {error}"  # the batch's only other failure: a ValueError or TypeError
 
 
 def _tries(error: errors.OpenRouterError) -> str:

@@ -23,7 +23,8 @@ Failure = tuple[str, str]
 
 
 def money(value: object) -> str:
-    return "" if value is None else f"${format(value, 'f')}" if isinstance(value, Decimal) else f"${value}"
+    """A cost (never None: the spec requires `total_cost`, and the others are shown when sent)."""
+    return f"${cell(value)}"
 
 
 def cell(value: object) -> str:
@@ -40,7 +41,7 @@ def cell(value: object) -> str:
 
 
 def _ms(value: object) -> str:
-    return "" if value is None else f"{cell(value)} ms"
+    return f"{cell(value)} ms"
 
 
 def costs_table(
@@ -50,19 +51,15 @@ def costs_table(
     totals: Totals,
     *,
     fields: Sequence[str],
-    note: str = "",
+    note: str,
 ) -> None:
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, title="Generations", title_justify="left")
-    for name, justify in [
-        ("id", "left"),
-        ("model", "left"),
-        ("provider", "left"),
-        ("prompt", "right"),
-        ("completion", "right"),
-        ("cost", "right"),
-    ]:
-        # The id is what a reader looks for: never cut short, whatever else must give way.
-        table.add_column(name, justify=justify, no_wrap=name == "id")  # type: ignore[arg-type]
+    # The id is what a reader looks for: never cut short, whatever else must give way.
+    table.add_column("id", no_wrap=True)
+    table.add_column("model")
+    table.add_column("provider")
+    for name in ("prompt", "completion", "cost"):
+        table.add_column(name, justify="right")
     for name in fields:
         table.add_column(name)
     for row in rows:
@@ -93,14 +90,9 @@ def costs_table(
         title_justify="left",
         title_style="bold red" if totals.incomplete else "bold",
     )
-    for name, justify in [
-        ("", "left"),
-        ("count", "right"),
-        ("prompt", "right"),
-        ("completion", "right"),
-        ("cost", "right"),
-    ]:
-        summary.add_column(name, justify=justify)  # type: ignore[arg-type]
+    summary.add_column("")
+    for name in ("count", "prompt", "completion", "cost"):
+        summary.add_column(name, justify="right")
     for label, groups in (("model", totals.by_model), ("provider", totals.by_provider)):
         for name in sorted(groups):
             summary.add_row(f"{label} {name}", *_tally_cells(groups[name]))
@@ -205,13 +197,9 @@ def generation_summary(console: Console, row: Mapping[str, Any], *, fields: Sequ
     if row["native_finish_reason"] not in (None, row["finish_reason"]):
         finish += f" (provider: {row['native_finish_reason']})"
     grid.add_row("finish", finish)
-    attempts = row["provider_responses"]
-    if isinstance(attempts, list) and attempts:
+    if attempts := row["provider_responses"]:  # a list of objects (each may lack any part but status)
         grid.add_row(
-            "attempts",
-            ", ".join(
-                f"{a.get('provider_name', '?')} {cell(a.get('status')) or '?'}" for a in attempts if isinstance(a, dict)
-            ),
+            "attempts", ", ".join(f"{a.get('provider_name') or '?'} {cell(a.get('status')) or '?'}" for a in attempts)
         )
     for name in fields:
         grid.add_row(name, cell(row.get(name)))

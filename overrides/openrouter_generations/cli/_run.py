@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import io
 import os
 import sys
 import warnings
@@ -32,7 +33,7 @@ __all__ = ["run"]
 PROG = "openrouter-generations"
 
 
-def run(argv: Sequence[str] | None = None) -> int:
+def run(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)  # a usage error exits 2 with argparse's message
     warnings.showwarning = _warning  # e.g. a cache that cannot be used: one line, not a source excerpt
     try:
@@ -52,15 +53,14 @@ class _Console(Console):
     """rich's console, but a reader that goes away (`| head`) is the `BrokenPipeError` that `run`
     answers with exit 0; rich's own answer is exit 1, which would say an id was not found."""
 
-    def on_broken_pipe(self) -> None:
-        self.quiet = True
+    def on_broken_pipe(self) -> None:  # the console is not used again: no need to quiet it
         raise BrokenPipeError
 
 
 def _quiet_stdout() -> None:
     """Points stdout at /dev/null, so that the interpreter's last flush of what is still buffered
     for the reader that went away does not print an error at exit."""
-    with contextlib.suppress(OSError, ValueError):
+    with contextlib.suppress(io.UnsupportedOperation):  # a stdout with no file descriptor (`main` run in-process)
         devnull = os.open(os.devnull, os.O_WRONLY)
         try:
             os.dup2(devnull, sys.stdout.fileno())
@@ -93,26 +93,34 @@ def _run(args: argparse.Namespace) -> int:
         client.close()
 
 
-def _get(args: argparse.Namespace, lookup: Lookup, ids: list[str]) -> int:
+def _look_up(
+    lookup: Lookup, ids: list[str], on_result: Callable[[], None] | None
+) -> tuple[list[GenerationResult], bool]:
+    """The results, and whether Ctrl-C cut the lookups short (the results are then those in hand)."""
     try:
-        results = lookup.run(ids)
-        interrupted = False
+        return lookup.run(ids, on_result=on_result), False
     except KeyboardInterrupt:
-        results, interrupted = lookup.finished(ids), True
+        return lookup.finished(ids), True
+
+
+def _get(args: argparse.Namespace, lookup: Lookup, ids: list[str]) -> int:
+    results, interrupted = _look_up(lookup, ids, None)
     if not interrupted and (refused := _refused(results, lookup.server_url)):
         return refused
-    out = _Console(highlight=False)
+    out = _Console()
     status = EXIT_FOUND
     for result in results:
         if result.ok:
             if args.json:
-                text = result.raw.decode("utf-8", "replace") if result.raw is not None else ""
+                assert result.raw is not None  # a found id's result always holds its body
+                text = result.raw.decode("utf-8", "replace")
                 sys.stdout.write(text if text.endswith("\n") else text + "\n")
             else:
                 generation_summary(out, _row(result, args.field), fields=args.field)
         else:
             _say(f"{result.id}: {reason(result.error)}")
             status = EXIT_NOT_FOUND
+    sys.stdout.flush()  # a reader that went away is found here, not in the interpreter's flush at exit
     if interrupted:
         _say(f"interrupted: {len(results)} of {len(ids)} ids looked up")
         return EXIT_INTERRUPTED
@@ -120,12 +128,8 @@ def _get(args: argparse.Namespace, lookup: Lookup, ids: list[str]) -> int:
 
 
 def _costs(args: argparse.Namespace, lookup: Lookup, ids: list[str]) -> int:
-    interrupted = False
     with _progress(len(ids)) as advance:
-        try:
-            results = lookup.run(ids, on_result=advance)
-        except KeyboardInterrupt:
-            results, interrupted = lookup.finished(ids), True
+        results, interrupted = _look_up(lookup, ids, advance)
     if not interrupted and (refused := _refused(results, lookup.server_url)):
         return refused
     rows = [_row(r, args.field) for r in results if r.ok]
@@ -137,7 +141,7 @@ def _costs(args: argparse.Namespace, lookup: Lookup, ids: list[str]) -> int:
     if fmt == "table":
         # Piped, a table is as wide as COLUMNS says, else wide enough for ids and model names.
         wide = sys.stdout.isatty() or "COLUMNS" in os.environ
-        console = _Console(highlight=False, width=None if wide else 120)
+        console = _Console(width=None if wide else 120)
         costs_table(console, rows, failed, totals, fields=args.field, note=note)
     elif fmt == "json":
         sys.stdout.write(costs_json(rows, failed, totals, requested=len(ids)) + "\n")
@@ -153,7 +157,7 @@ def _costs(args: argparse.Namespace, lookup: Lookup, ids: list[str]) -> int:
     if interrupted:
         _say(f"INCOMPLETE: {note}; the totals are of those only")
         return EXIT_INTERRUPTED
-    return EXIT_NOT_FOUND if failed or len(rows) < len(ids) else EXIT_FOUND
+    return EXIT_NOT_FOUND if failed else EXIT_FOUND  # one result per id: those not found are `failed`
 
 
 def _row(result: GenerationResult, fields: Sequence[str]) -> dict[str, Any]:
@@ -163,9 +167,9 @@ def _row(result: GenerationResult, fields: Sequence[str]) -> dict[str, Any]:
 def _refused(results: Sequence[GenerationResult], server_url: str) -> int:
     """A refused key, or a server that cannot be reached, fails every id alike: one line says
     so, instead of a list of them."""
-    refused = [r.error for r in results if isinstance(r.error, errors.UnauthorizedResponseError)]
-    if refused:
-        _say(reason(refused[0]))
+    refused = next((r.error for r in results if isinstance(r.error, errors.UnauthorizedResponseError)), None)
+    if refused is not None:
+        _say(reason(refused))
         return EXIT_NOT_FOUND
     if results and all(
         isinstance(r.error, errors.APIConnectionError) and not isinstance(r.error, errors.APITimeoutError)
@@ -187,15 +191,15 @@ def _write_totals(path: str, totals: Totals) -> None:
 
 
 @contextlib.contextmanager
-def _progress(total: int) -> Iterator[Callable[[GenerationResult], None]]:
+def _progress(total: int) -> Iterator[Callable[[], None]]:
     """A progress bar on stderr when stderr is a terminal; nothing otherwise (a log stays clean)."""
     if not sys.stderr.isatty():
-        yield lambda result: None
+        yield lambda: None
         return
     columns = (TextColumn("looking up"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
         task = progress.add_task("lookup", total=total)
-        yield lambda result: progress.advance(task)
+        yield lambda: progress.advance(task)
 
 
 def _warning(message: Warning | str, category: type[Warning], *args: object, **kwargs: object) -> None:
@@ -203,4 +207,4 @@ def _warning(message: Warning | str, category: type[Warning], *args: object, **k
 
 
 def _say(message: str) -> None:
-    print(f"{PROG}: {message}", file=sys.stderr, flush=True)
+    print(f"{PROG}: {message}", file=sys.stderr)  # line-buffered: each message is out at its newline
