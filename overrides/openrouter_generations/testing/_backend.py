@@ -86,7 +86,11 @@ class Backend:
             self.in_flight += 1
             self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
             reply = self._scripted(request)
-        return self._answer(request, reply if reply is not None else self._route(request))
+        try:
+            return self._answer(request, reply if reply is not None else self._route(request))
+        except BaseException:  # a body it cannot send (a script's own error): that request is over
+            self.leave()
+            raise
 
     def leave(self) -> None:
         with self._lock:
