@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import math
 import re
 import socket
+import sys
 import time
 
 import httpx
@@ -143,6 +145,41 @@ def test_advance_moves_the_clock_on_and_only_forward() -> None:
     assert repr(clock) == "VirtualClock(skipped=10.000s)"
 
 
+def test_virtual_sleeps_one_after_another_add_up_and_a_wait_of_zero_or_less_moves_nothing() -> None:
+    clock = VirtualClock()
+    clock.sleep(0)
+    asyncio.run(clock.sleep_async(-1))
+    assert repr(clock) == "VirtualClock(skipped=0.000s)"
+    mono = clock.monotonic()
+    clock.sleep(10)
+    clock.sleep(10)
+    assert repr(clock).startswith("VirtualClock(skipped=20.")
+    assert clock.monotonic() - mono >= 20
+
+    async def two_in_turn() -> None:
+        await clock.sleep_async(10)
+        await clock.sleep_async(10)
+
+    asyncio.run(two_in_turn())
+    assert repr(clock).startswith("VirtualClock(skipped=40.")
+    assert clock.sleeps == [0, -1, 10, 10, 10, 10]
+
+
+def test_many_virtual_sleeps_cost_no_real_time() -> None:
+    clock = VirtualClock()
+    real = time.monotonic()
+
+    async def sleep_async_often() -> None:
+        for _ in range(50):
+            await clock.sleep_async(3600)
+
+    for _ in range(50):
+        clock.sleep(3600)
+    asyncio.run(sleep_async_often())
+    assert time.monotonic() - real < 25  # 100 hours of waits, each returning at once
+    assert clock.monotonic() - real >= 100 * 3600
+
+
 def test_a_virtual_clock_still_flows_with_real_time() -> None:
     clock = VirtualClock()
     before = clock.monotonic()
@@ -206,5 +243,35 @@ def test_main_defaults_to_a_free_port(capsys: pytest.CaptureFixture[str]) -> Non
     urls: list[str] = []
     assert main([], serve=lambda fake: urls.append(fake.url)) == 0
     assert re.fullmatch(r"http://127\.0\.0\.1:\d+", urls[0])
-    assert not urls[0].endswith(":0")
+    assert int(urls[0].rpartition(":")[2]) >= 1024  # one the system chose, never 0 nor a privileged one
     assert json.loads(capsys.readouterr().out.splitlines()[0])["server_url"] == f"{urls[0]}/api/v1"
+
+
+def test_main_help_says_what_each_option_does(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--help"])
+    assert exited.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert text.startswith("usage: python -m openrouter_generations.testing [-h] [--port PORT]")
+    assert "the fake as a standalone server. For trying a client" in text
+    for line in (
+        "--port PORT the port on 127.0.0.1 (default: a free one)",
+        "--api-key API_KEY the one key accepted (default: sk-or-v1-fake)",
+        "--generations N how many generations to store",
+        "--latency-ms LATENCY_MS added to every answer",
+        "--rate-limit-per-s RATE_LIMIT_PER_S answer 429 beyond this rate",
+    ):
+        assert line in text
+
+
+def test_main_has_its_lines_out_before_it_serves(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Like a pipe to a script that waits for the JSON line: a buffered stream, flushed or not.
+    raw = io.BytesIO()
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(raw, encoding="utf-8"))
+    seen: list[bytes] = []
+    assert main(["--generations", "2"], serve=lambda fake: seen.append(raw.getvalue())) == 0
+    lines = seen[0].decode().splitlines()
+    ids = json.loads(lines[0])["ids"]
+    assert len(lines) == 4
+    assert lines[1].startswith("fake OpenRouter at http://127.0.0.1:")
+    assert [line.rpartition("id=")[2] for line in lines[2:]] == [f"{id}'" for id in ids]
