@@ -183,3 +183,15 @@ def test_a_body_the_fake_cannot_send_fails_that_request_and_leaves_nothing_in_fl
             http.get(_url(fake), params={"id": rec["id"]})
         assert http.get(_url(fake), params={"id": rec["id"]}).json() == {"data": rec}
     assert (fake.in_flight, fake.peak_in_flight) == (0, 1)
+
+
+def test_a_close_or_a_drop_over_the_socket_prints_nothing(
+    fake: FakeOpenRouter, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rec = fake.add_generation()
+    fake.script(rec["id"], Reply(close=True), Reply(200, drop_after=3))
+    for _ in range(2):
+        with pytest.raises(httpx.RemoteProtocolError):
+            httpx.get(_url(fake), params={"id": rec["id"]}, headers=KEY)
+    assert httpx.get(_url(fake), params={"id": rec["id"]}, headers=KEY).json() == {"data": rec}
+    assert capsys.readouterr() == ("", "")  # faults it was asked for are no error of the fake's

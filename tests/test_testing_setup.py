@@ -10,6 +10,7 @@ import math
 import re
 import socket
 import sys
+import threading
 import time
 
 import httpx
@@ -83,6 +84,15 @@ def test_it_listens_on_the_port_given() -> None:
     with FakeOpenRouter(port=port, host="127.0.0.1") as fake:
         assert fake.url == f"http://127.0.0.1:{port}"
         assert httpx.get(f"{fake.url}/x").status_code == 401
+
+
+def test_it_serves_from_a_daemon_thread_named_for_it_until_stopped() -> None:
+    before = set(threading.enumerate())
+    with FakeOpenRouter() as fake:
+        (thread,) = [t for t in threading.enumerate() if t not in before and t.name == "fake-openrouter"]
+        assert thread.daemon  # a test run that forgets to stop it still exits
+        assert httpx.get(f"{fake.url}/x").status_code == 401
+    assert not thread.is_alive()
 
 
 def test_a_client_from_the_fake_uses_its_key_and_clock_and_takes_overrides() -> None:
