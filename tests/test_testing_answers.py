@@ -150,9 +150,10 @@ def test_a_scripted_success_for_an_unknown_id_is_a_generation_of_that_id(
     assert data["id"] == "gen-never-added"
     assert data["model"] == "openai/gpt-4o"
     assert fake.generation("gen-never-added") is None  # made up for that answer, not stored
-    fake.script_next(Reply(200))
+    fake.script_next(Reply(200), Reply(200))
     anyone = http.get(URL).json()["data"]  # no id at all: a generation with a made-up one
     assert anyone["id"].startswith("gen-")
+    assert http.get(f"{URL}?id=").json()["data"]["id"].startswith("gen-")  # an empty one: the same
 
 
 def test_script_next_goes_before_any_per_id_script_and_to_any_request(fake: FakeOpenRouter, http: httpx.Client) -> None:

@@ -8,6 +8,7 @@ import io
 import json
 import math
 import re
+import signal
 import socket
 import sys
 import threading
@@ -39,7 +40,7 @@ def test_the_knobs_given_are_the_knobs_read() -> None:
     assert (fake.latency_ms, fake.rate_limit_per_s) == (0, 1)
     fake.latency_ms = 25
     assert fake.latency_ms == 25
-    assert FakeOpenRouter().rate_limit_per_s is None
+    assert (FakeOpenRouter().latency_ms, FakeOpenRouter().rate_limit_per_s) == (0, None)
 
 
 def test_the_default_key_is_fresh_and_shaped_like_openrouters() -> None:
@@ -66,6 +67,7 @@ def test_lifecycle_start_stop_and_what_it_says_about_itself() -> None:
         with pytest.raises(RuntimeError, match=r"^this FakeOpenRouter is already serving$"):
             fake.start()
         assert re.fullmatch(r"http://127\.0\.0\.1:\d+", fake.url)
+        assert int(fake.url.rpartition(":")[2]) >= 1024  # a free port the system chose
         assert fake.server_url == f"{fake.url}/api/v1"
         assert repr(fake) == f"FakeOpenRouter({fake.url}, generations=1)"
         url = fake.url
@@ -285,3 +287,37 @@ def test_main_has_its_lines_out_before_it_serves(monkeypatch: pytest.MonkeyPatch
     assert len(lines) == 4
     assert lines[1].startswith("fake OpenRouter at http://127.0.0.1:")
     assert [line.rpartition("id=")[2] for line in lines[2:]] == [f"{id}'" for id in ids]
+
+
+def test_main_serves_until_ctrl_c_then_stops(capsys: pytest.CaptureFixture[str]) -> None:
+    main_thread = threading.main_thread()
+    assert threading.current_thread() is main_thread  # where Ctrl-C lands
+
+    def ctrl_c_once_serving() -> None:
+        # Once the main thread waits in the default `serve`, Ctrl-C as a terminal sends it.
+        while not returned.is_set():
+            frame = sys._current_frames().get(main_thread.ident or 0)
+            names = []
+            while frame is not None:
+                names.append(frame.f_code.co_name)
+                frame = frame.f_back
+            if names and names[0] == "wait" and "_until_interrupted" in names:
+                signal.pthread_kill(main_thread.ident or 0, signal.SIGINT)
+                return
+            time.sleep(0.001)
+
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C as in `python -m`
+    returned = threading.Event()
+    interrupter = threading.Thread(target=ctrl_c_once_serving, daemon=True)
+    try:
+        interrupter.start()
+        assert main([]) == 0
+    except KeyboardInterrupt:
+        pytest.fail("Ctrl-C while serving should stop the fake and return 0")
+    finally:
+        returned.set()
+        signal.signal(signal.SIGINT, previous)
+    interrupter.join()
+    url = json.loads(capsys.readouterr().out.splitlines()[0])["server_url"]
+    with pytest.raises(httpx.ConnectError):  # stopped
+        httpx.get(f"{url}/generation")
