@@ -117,9 +117,9 @@ class Backend:
         if (limited := self._rate_limited()) is not None:
             return limited
         if not request.path.endswith("/generation"):
-            return Reply(404, error_body(404, "Not Found"))
+            return Reply(404)  # the default body: the documented error, "Not Found"
         if request.method != "GET":
-            return Reply(405, error_body(405, "Method Not Allowed"), headers={"Allow": "GET"})
+            return Reply(405, headers={"Allow": "GET"})  # "Method Not Allowed", by default
         ids = request.ids
         if len(ids) != 1 or not ids[0]:
             return Reply(400, error_body(400, "Exactly one non-empty id is required"))
