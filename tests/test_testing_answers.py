@@ -48,6 +48,7 @@ def test_the_error_body_is_the_documented_error_object() -> None:
         ("Bearer    ", "No auth credentials found"),
         ("Basic sk-or-v1-good", "No auth credentials found"),
         ("Bearer sk-or-v1-bad", "User not found."),
+        ("Bearer k", "User not found."),
         ("Bearer sk-or-v1-good ", "User not found."),
     ],
 )
@@ -125,8 +126,8 @@ def test_a_scripted_body_is_sent_as_given(fake: FakeOpenRouter, http: httpx.Clie
 
 @pytest.mark.parametrize(
     ("status", "body"),
-    [(201, "record"), (299, "record"), (304, b""), (302, b""), (500, None), (400, None)],
-    ids=["201", "299", "304", "302", "500", "400"],
+    [(201, "record"), (299, "record"), (300, b""), (304, b""), (302, b""), (500, None), (400, None)],
+    ids=["201", "299", "300", "304", "302", "500", "400"],
 )
 def test_the_default_body_of_each_status(fake: FakeOpenRouter, http: httpx.Client, status: int, body: object) -> None:
     rec = fake.add_generation()
@@ -149,9 +150,10 @@ def test_a_scripted_success_for_an_unknown_id_is_a_generation_of_that_id(
     assert data["id"] == "gen-never-added"
     assert data["model"] == "openai/gpt-4o"
     assert fake.generation("gen-never-added") is None  # made up for that answer, not stored
-    fake.script_next(Reply(200))
+    fake.script_next(Reply(200), Reply(200))
     anyone = http.get(URL).json()["data"]  # no id at all: a generation with a made-up one
     assert anyone["id"].startswith("gen-")
+    assert http.get(f"{URL}?id=").json()["data"]["id"].startswith("gen-")  # an empty one: the same
 
 
 def test_script_next_goes_before_any_per_id_script_and_to_any_request(fake: FakeOpenRouter, http: httpx.Client) -> None:
@@ -243,6 +245,7 @@ def test_requests_are_logged_with_their_arrival_on_the_clock(
 
 def test_in_flight_counts_a_request_until_its_body_is_read(fake: FakeOpenRouter, http: httpx.Client) -> None:
     rec = fake.add_generation()
+    assert (fake.in_flight, fake.peak_in_flight) == (0, 0)  # nothing served yet
     with http.stream("GET", URL, params={"id": rec["id"]}) as res:
         assert (fake.in_flight, fake.peak_in_flight) == (1, 1)
         res.read()

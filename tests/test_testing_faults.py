@@ -164,3 +164,34 @@ def test_an_async_close_in_process_fails_like_a_socket_and_counts_nothing_in_fli
 
     asyncio.run(run())
     assert (fake.in_flight, fake.peak_in_flight) == (0, 1)
+
+
+def test_a_body_the_fake_cannot_send_fails_that_request_and_leaves_nothing_in_flight(
+    fake: FakeOpenRouter, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rec = fake.add_generation()
+    fake.script(rec["id"], Reply(200, {"not": object()}))
+    with pytest.raises(httpx.RemoteProtocolError):  # over the socket: the connection closes unanswered
+        httpx.get(_url(fake), params={"id": rec["id"]}, headers=KEY)
+    assert fake.in_flight == 0
+    err = capsys.readouterr().err  # the fake's own error is shown, with where the request came from
+    assert "Exception occurred during processing of request from ('127.0.0.1', " in err
+    assert "TypeError: Object of type object is not JSON serializable" in err
+    fake.script(rec["id"], Reply(200, {"not": object()}))
+    with httpx.Client(transport=fake.transport(), headers=KEY) as http:  # in-process: the error itself
+        with pytest.raises(TypeError, match="not JSON serializable"):
+            http.get(_url(fake), params={"id": rec["id"]})
+        assert http.get(_url(fake), params={"id": rec["id"]}).json() == {"data": rec}
+    assert (fake.in_flight, fake.peak_in_flight) == (0, 1)
+
+
+def test_a_close_or_a_drop_over_the_socket_prints_nothing(
+    fake: FakeOpenRouter, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rec = fake.add_generation()
+    fake.script(rec["id"], Reply(close=True), Reply(200, drop_after=3))
+    for _ in range(2):
+        with pytest.raises(httpx.RemoteProtocolError):
+            httpx.get(_url(fake), params={"id": rec["id"]}, headers=KEY)
+    assert httpx.get(_url(fake), params={"id": rec["id"]}, headers=KEY).json() == {"data": rec}
+    assert capsys.readouterr() == ("", "")  # faults it was asked for are no error of the fake's

@@ -4,10 +4,14 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import math
 import re
+import signal
 import socket
+import sys
+import threading
 import time
 
 import httpx
@@ -36,7 +40,7 @@ def test_the_knobs_given_are_the_knobs_read() -> None:
     assert (fake.latency_ms, fake.rate_limit_per_s) == (0, 1)
     fake.latency_ms = 25
     assert fake.latency_ms == 25
-    assert FakeOpenRouter().rate_limit_per_s is None
+    assert (FakeOpenRouter().latency_ms, FakeOpenRouter().rate_limit_per_s) == (0, None)
 
 
 def test_the_default_key_is_fresh_and_shaped_like_openrouters() -> None:
@@ -63,6 +67,7 @@ def test_lifecycle_start_stop_and_what_it_says_about_itself() -> None:
         with pytest.raises(RuntimeError, match=r"^this FakeOpenRouter is already serving$"):
             fake.start()
         assert re.fullmatch(r"http://127\.0\.0\.1:\d+", fake.url)
+        assert int(fake.url.rpartition(":")[2]) >= 1024  # a free port the system chose
         assert fake.server_url == f"{fake.url}/api/v1"
         assert repr(fake) == f"FakeOpenRouter({fake.url}, generations=1)"
         url = fake.url
@@ -81,6 +86,15 @@ def test_it_listens_on_the_port_given() -> None:
     with FakeOpenRouter(port=port, host="127.0.0.1") as fake:
         assert fake.url == f"http://127.0.0.1:{port}"
         assert httpx.get(f"{fake.url}/x").status_code == 401
+
+
+def test_it_serves_from_a_daemon_thread_named_for_it_until_stopped() -> None:
+    before = set(threading.enumerate())
+    with FakeOpenRouter() as fake:
+        (thread,) = [t for t in threading.enumerate() if t not in before and t.name == "fake-openrouter"]
+        assert thread.daemon  # a test run that forgets to stop it still exits
+        assert httpx.get(f"{fake.url}/x").status_code == 401
+    assert not thread.is_alive()
 
 
 def test_a_client_from_the_fake_uses_its_key_and_clock_and_takes_overrides() -> None:
@@ -141,6 +155,41 @@ def test_advance_moves_the_clock_on_and_only_forward() -> None:
         with pytest.raises(ValueError, match=re.escape(f"a clock only moves forward, not by {bad!r} seconds")):
             clock.advance(bad)
     assert repr(clock) == "VirtualClock(skipped=10.000s)"
+
+
+def test_virtual_sleeps_one_after_another_add_up_and_a_wait_of_zero_or_less_moves_nothing() -> None:
+    clock = VirtualClock()
+    clock.sleep(0)
+    asyncio.run(clock.sleep_async(-1))
+    assert repr(clock) == "VirtualClock(skipped=0.000s)"
+    mono = clock.monotonic()
+    clock.sleep(10)
+    clock.sleep(10)
+    assert repr(clock).startswith("VirtualClock(skipped=20.")
+    assert clock.monotonic() - mono >= 20
+
+    async def two_in_turn() -> None:
+        await clock.sleep_async(10)
+        await clock.sleep_async(10)
+
+    asyncio.run(two_in_turn())
+    assert repr(clock).startswith("VirtualClock(skipped=40.")
+    assert clock.sleeps == [0, -1, 10, 10, 10, 10]
+
+
+def test_many_virtual_sleeps_cost_no_real_time() -> None:
+    clock = VirtualClock()
+    real = time.monotonic()
+
+    async def sleep_async_often() -> None:
+        for _ in range(50):
+            await clock.sleep_async(3600)
+
+    for _ in range(50):
+        clock.sleep(3600)
+    asyncio.run(sleep_async_often())
+    assert time.monotonic() - real < 25  # 100 hours of waits, each returning at once
+    assert clock.monotonic() - real >= 100 * 3600
 
 
 def test_a_virtual_clock_still_flows_with_real_time() -> None:
@@ -206,5 +255,69 @@ def test_main_defaults_to_a_free_port(capsys: pytest.CaptureFixture[str]) -> Non
     urls: list[str] = []
     assert main([], serve=lambda fake: urls.append(fake.url)) == 0
     assert re.fullmatch(r"http://127\.0\.0\.1:\d+", urls[0])
-    assert not urls[0].endswith(":0")
+    assert int(urls[0].rpartition(":")[2]) >= 1024  # one the system chose, never 0 nor a privileged one
     assert json.loads(capsys.readouterr().out.splitlines()[0])["server_url"] == f"{urls[0]}/api/v1"
+
+
+def test_main_help_says_what_each_option_does(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--help"])
+    assert exited.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert text.startswith("usage: python -m openrouter_generations.testing [-h] [--port PORT]")
+    assert "the fake as a standalone server. For trying a client" in text
+    for line in (
+        "--port PORT the port on 127.0.0.1 (default: a free one)",
+        "--api-key API_KEY the one key accepted (default: sk-or-v1-fake)",
+        "--generations N how many generations to store",
+        "--latency-ms LATENCY_MS added to every answer",
+        "--rate-limit-per-s RATE_LIMIT_PER_S answer 429 beyond this rate",
+    ):
+        assert line in text
+
+
+def test_main_has_its_lines_out_before_it_serves(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Like a pipe to a script that waits for the JSON line: a buffered stream, flushed or not.
+    raw = io.BytesIO()
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(raw, encoding="utf-8"))
+    seen: list[bytes] = []
+    assert main(["--generations", "2"], serve=lambda fake: seen.append(raw.getvalue())) == 0
+    lines = seen[0].decode().splitlines()
+    ids = json.loads(lines[0])["ids"]
+    assert len(lines) == 4
+    assert lines[1].startswith("fake OpenRouter at http://127.0.0.1:")
+    assert [line.rpartition("id=")[2] for line in lines[2:]] == [f"{id}'" for id in ids]
+
+
+def test_main_serves_until_ctrl_c_then_stops(capsys: pytest.CaptureFixture[str]) -> None:
+    main_thread = threading.main_thread()
+    assert threading.current_thread() is main_thread  # where Ctrl-C lands
+
+    def ctrl_c_once_serving() -> None:
+        # Once the main thread waits in the default `serve`, Ctrl-C as a terminal sends it.
+        while not returned.is_set():
+            frame = sys._current_frames().get(main_thread.ident or 0)
+            names = []
+            while frame is not None:
+                names.append(frame.f_code.co_name)
+                frame = frame.f_back
+            if names and names[0] == "wait" and any("_until_interrupted" in name for name in names):
+                signal.pthread_kill(main_thread.ident or 0, signal.SIGINT)
+                return
+            time.sleep(0.001)
+
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C as in `python -m`
+    returned = threading.Event()
+    interrupter = threading.Thread(target=ctrl_c_once_serving, daemon=True)
+    try:
+        interrupter.start()
+        assert main([]) == 0
+    except KeyboardInterrupt:
+        pytest.fail("Ctrl-C while serving should stop the fake and return 0")
+    finally:
+        returned.set()
+        signal.signal(signal.SIGINT, previous)
+    interrupter.join()
+    url = json.loads(capsys.readouterr().out.splitlines()[0])["server_url"]
+    with pytest.raises(httpx.ConnectError):  # stopped
+        httpx.get(f"{url}/generation")

@@ -34,11 +34,17 @@ def main(argv: list[str] | None = None, *, serve: Callable[[FakeOpenRouter], obj
     )
     records = [fake.add_generation() for _ in range(args.generations)]
     with fake:
-        # One JSON line first, for scripts that start it and read where it listens.
-        print(json.dumps({"server_url": fake.server_url, "api_key": fake.api_key, "ids": [r["id"] for r in records]}))
-        print(f"fake OpenRouter at {fake.server_url} (key {fake.api_key}); Ctrl-C to stop", flush=True)
-        for record in records:
-            print(f"  curl -H 'Authorization: Bearer {fake.api_key}' '{fake.server_url}/generation?id={record['id']}'")
+        # One JSON line first, for scripts that start it and read where it listens; every line
+        # out before it serves, even to a pipe.
+        lines = [
+            json.dumps({"server_url": fake.server_url, "api_key": fake.api_key, "ids": [r["id"] for r in records]}),
+            f"fake OpenRouter at {fake.server_url} (key {fake.api_key}); Ctrl-C to stop",
+            *(
+                f"  curl -H 'Authorization: Bearer {fake.api_key}' '{fake.server_url}/generation?id={r['id']}'"
+                for r in records
+            ),
+        ]
+        print("\n".join(lines), flush=True)
         serve(fake)
     return 0
 

@@ -14,16 +14,20 @@ from ..utils import Clock
 from ._records import make_generation
 from ._reply import Reply, Request, error_body
 
-__all__ = ["Answer", "Backend"]
+__all__ = ["ENDLESS_CHUNK", "Answer", "Backend"]
+
+ENDLESS_CHUNK = b"x" * 65536  # what an `endless` body repeats, over the socket and in-process
 
 
 @dataclasses.dataclass(frozen=True)
 class Answer:
-    """A reply made concrete: its body bytes and every header to send (bar Content-Length)."""
+    """A reply made concrete: its body bytes, every header to send (bar Content-Length), and the
+    seconds to wait before sending anything (the server-wide latency and the reply's delay)."""
 
     reply: Reply
     payload: bytes
     headers: list[tuple[str, str]]
+    delay: float
 
 
 @dataclasses.dataclass
@@ -86,7 +90,11 @@ class Backend:
             self.in_flight += 1
             self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
             reply = self._scripted(request)
-        return self._answer(request, reply if reply is not None else self._route(request))
+        try:
+            return self._answer(request, reply if reply is not None else self._route(request))
+        except BaseException:  # a body it cannot send (a script's own error): that request is over
+            self.leave()
+            raise
 
     def leave(self) -> None:
         with self._lock:
@@ -109,9 +117,9 @@ class Backend:
         if (limited := self._rate_limited()) is not None:
             return limited
         if not request.path.endswith("/generation"):
-            return Reply(404, error_body(404, "Not Found"))
+            return Reply(404)  # the default body: the documented error, "Not Found"
         if request.method != "GET":
-            return Reply(405, error_body(405, "Method Not Allowed"), headers={"Allow": "GET"})
+            return Reply(405, headers={"Allow": "GET"})  # "Method Not Allowed", by default
         ids = request.ids
         if len(ids) != 1 or not ids[0]:
             return Reply(400, error_body(400, "Exactly one non-empty id is required"))
@@ -150,7 +158,7 @@ class Backend:
         if reply.content_type:
             headers.append(("Content-Type", reply.content_type))
         headers.extend(reply.headers.items())
-        return Answer(reply, payload, headers)
+        return Answer(reply, payload, headers, self.latency_ms / 1000.0 + reply.delay)
 
     def _default_body(self, request: Request, status: int) -> Any:
         if status >= 400:
@@ -158,8 +166,8 @@ class Backend:
         if not 200 <= status < 300:
             return b""
         ids = request.ids
-        id = ids[0] if len(ids) == 1 and ids[0] else None
-        record = self.record(id) if id is not None else None
+        id = ids[0] if len(ids) == 1 else ""
+        record = self.record(id)
         if record is None:  # a scripted success for an id never added: a generation of that id
             record = make_generation({"id": id} if id else {}, now=self.clock.time(), rng=self._rng)
         return {"data": record}

@@ -11,9 +11,11 @@ import threading
 import time
 from typing import Any
 
-from ._backend import Answer, Backend
+from ._backend import ENDLESS_CHUNK, Answer, Backend
 
 __all__ = ["Server"]
+
+_ENDLESS_FRAME = b"%x\r\n%s\r\n" % (len(ENDLESS_CHUNK), ENDLESS_CHUNK)  # one chunk of chunked encoding
 
 
 class Server:
@@ -67,9 +69,8 @@ def _handler_for(backend: Backend) -> type[http.server.BaseHTTPRequestHandler]:
                 self.rfile.read(length)
             answer = backend.arrive(self.command, self.path, {k.lower(): v for k, v in self.headers.items()})
             try:
-                delay = backend.latency_ms / 1000.0 + answer.reply.delay
-                if delay > 0:
-                    time.sleep(delay)
+                if answer.delay > 0:
+                    time.sleep(answer.delay)
                 self._write(answer)
             finally:
                 backend.leave()
@@ -114,11 +115,9 @@ def _handler_for(backend: Backend) -> type[http.server.BaseHTTPRequestHandler]:
         def _endless(self) -> None:
             self.send_header("Transfer-Encoding", "chunked")
             self.end_headers()
-            chunk = b"x" * 65536
-            frame = b"%x\r\n%s\r\n" % (len(chunk), chunk)
             try:
                 while True:
-                    self.wfile.write(frame)
+                    self.wfile.write(_ENDLESS_FRAME)
             except OSError:
                 self.close_connection = True
 

@@ -11,11 +11,9 @@ from collections.abc import AsyncIterator, Iterator
 
 import httpx
 
-from ._backend import Answer, Backend
+from ._backend import ENDLESS_CHUNK, Answer, Backend
 
 __all__ = ["FakeTransport"]
-
-_ENDLESS_CHUNK = b"x" * 65536
 
 
 class FakeTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
@@ -45,9 +43,8 @@ class FakeTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         answer = self._arrive(request)
         stream = _Body(self._backend, answer, request)
         try:
-            delay = self._backend.latency_ms / 1000.0 + answer.reply.delay
-            if delay > 0:
-                time.sleep(delay)
+            if answer.delay > 0:
+                time.sleep(answer.delay)
             return self._response(request, answer, stream)
         except BaseException:
             stream.close()
@@ -60,9 +57,8 @@ class FakeTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         answer = self._arrive(request)
         stream = _Body(self._backend, answer, request)
         try:
-            delay = self._backend.latency_ms / 1000.0 + answer.reply.delay
-            if delay > 0:
-                await asyncio.sleep(delay)
+            if answer.delay > 0:
+                await asyncio.sleep(answer.delay)
             return self._response(request, answer, stream)
         except BaseException:
             await stream.aclose()
@@ -78,42 +74,44 @@ class _Body(httpx.SyncByteStream, httpx.AsyncByteStream):
         self._request = request
         self._open = True
 
-    def _plan(self) -> Iterator[tuple[float, bytes]]:
-        """(seconds to wait, bytes to send) steps; raises where the connection would drop."""
+    def _plan(self) -> Iterator[float | bytes]:
+        """The body as it goes out: bytes to send, and seconds to wait (a float) between them;
+        raises where the connection would drop."""
         reply, payload = self._answer.reply, self._answer.payload
         if reply.stall:
-            yield reply.stall, b""
+            yield reply.stall
         if self._request.method == "HEAD":
             return
         if reply.endless:
             while True:
-                yield 0.0, _ENDLESS_CHUNK
+                yield ENDLESS_CHUNK
         if reply.drop_after is not None:
-            yield 0.0, payload[: reply.drop_after]
+            yield payload[: reply.drop_after]
             raise httpx.RemoteProtocolError(
                 "peer closed connection without sending complete message body", request=self._request
             )
         if reply.trickle:
             for index in range(len(payload)):
-                yield reply.trickle, payload[index : index + 1]
+                yield reply.trickle
+                yield payload[index : index + 1]
         else:
-            yield 0.0, payload
+            yield payload
 
     def __iter__(self) -> Iterator[bytes]:
-        for wait, chunk in self._plan():
-            if wait:
-                time.sleep(wait)
-            if chunk:
-                yield chunk
+        for step in self._plan():
+            if isinstance(step, bytes):
+                yield step
+            else:
+                time.sleep(step)
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         import asyncio
 
-        for wait, chunk in self._plan():
-            if wait:
-                await asyncio.sleep(wait)
-            if chunk:
-                yield chunk
+        for step in self._plan():
+            if isinstance(step, bytes):
+                yield step
+            else:
+                await asyncio.sleep(step)
 
     def close(self) -> None:
         if self._open:
