@@ -13,7 +13,6 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 import logging
-import math
 import types
 import urllib.parse
 from collections.abc import Callable, Mapping
@@ -139,7 +138,6 @@ class Call(Generic[T]):
         options: CallOptions,
         runtime: Runtime,
     ) -> None:
-        self.endpoint = endpoint
         self.expected = expected
         self.options = options
         self.runtime = runtime
@@ -150,7 +148,7 @@ class Call(Generic[T]):
         self.started = runtime.monotonic()
         self.queued = 0.0  # seconds spent waiting for admission, which the call's clock leaves out
         self.attempt_timeout: float  # the current attempt's timeout (set by `build_request`)
-        self.attempt_deadline = math.inf
+        self.attempt_deadline: float  # when the current attempt's time is up (set by `build_request`)
         kwargs: dict[str, Any] = endpoint._get_kwargs(**params)
         self.method: str = kwargs.pop("method").upper()
         self.path: str = kwargs.pop("url")
@@ -167,7 +165,7 @@ class Call(Generic[T]):
             self.headers = headers
         self.request_kwargs = kwargs
         self._url: httpx.URL | None = None
-        self._other_kwargs: dict[str, Any] = {}
+        self._other_kwargs: dict[str, Any]  # the request's other arguments, set with `_url`
         # The last attempt's outcome, set by `record_response` or `record_exception`.
         self._status: int | None
         self._answer: tuple[httpx.Response, bytes] | None
