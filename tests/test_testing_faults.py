@@ -5,6 +5,7 @@ them on a connection."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Iterator
 
@@ -195,3 +196,33 @@ def test_a_close_or_a_drop_over_the_socket_prints_nothing(
             httpx.get(_url(fake), params={"id": rec["id"]}, headers=KEY)
     assert httpx.get(_url(fake), params={"id": rec["id"]}, headers=KEY).json() == {"data": rec}
     assert capsys.readouterr() == ("", "")  # faults it was asked for are no error of the fake's
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        Reply(200, b"0123456789"),
+        Reply(200, b""),
+        Reply(200, b"0123456789", drop_after=4),
+        Reply(200, close=True),
+        Reply(200, b"0123", trickle=0.001),
+    ],
+    ids=["whole", "empty", "dropped", "closed", "trickled"],
+)
+def test_a_request_is_out_of_flight_once_its_client_has_the_end_of_the_answer(
+    fake: FakeOpenRouter, reply: Reply, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a user's test asserts right after its call returns: the fake is no longer serving it,
+    however late the fake's own thread gets round to counting it out."""
+    backend = fake._backend
+    leave = backend.leave
+
+    def late_leave() -> None:
+        time.sleep(0.2)
+        leave()
+
+    monkeypatch.setattr(backend, "leave", late_leave)
+    fake.script_next(reply)
+    with httpx.Client(headers=KEY) as http, contextlib.suppress(httpx.TransportError):
+        http.get(_url(fake))
+    assert fake.in_flight == 0

@@ -68,11 +68,20 @@ def _handler_for(backend: Backend) -> type[http.server.BaseHTTPRequestHandler]:
             if length:
                 self.rfile.read(length)
             answer = backend.arrive(self.command, self.path, {k.lower(): v for k, v in self.headers.items()})
+            self._served = False
             try:
                 if answer.delay > 0:
                     time.sleep(answer.delay)
                 self._write(answer)
             finally:
+                self._out_of_flight()
+
+        def _out_of_flight(self) -> None:
+            """Counts the request out before the last of its answer goes: a client holding the end
+            of an answer (a whole body, a drop) finds it no longer in flight, however late this
+            thread would otherwise get to it. Once per request."""
+            if not self._served:
+                self._served = True
                 backend.leave()
 
         do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _serve
@@ -91,6 +100,8 @@ def _handler_for(backend: Backend) -> type[http.server.BaseHTTPRequestHandler]:
                 return
             payload = answer.payload
             self.send_header("Content-Length", str(len(payload)))
+            if not payload or self.command == "HEAD":
+                self._out_of_flight()  # the headers are the whole answer
             self.end_headers()
             if reply.stall:
                 self.wfile.flush()
@@ -98,18 +109,22 @@ def _handler_for(backend: Backend) -> type[http.server.BaseHTTPRequestHandler]:
             if self.command == "HEAD":
                 return
             if reply.drop_after is not None:
+                self._out_of_flight()
                 self.wfile.write(payload[: reply.drop_after])
                 self.wfile.flush()
                 self._drop()
             elif reply.trickle:
                 try:
                     for index in range(len(payload)):
+                        if index == len(payload) - 1:
+                            self._out_of_flight()
                         self.wfile.write(payload[index : index + 1])
                         self.wfile.flush()
                         time.sleep(reply.trickle)
                 except OSError:
                     self.close_connection = True
             else:
+                self._out_of_flight()
                 self.wfile.write(payload)
 
         def _endless(self) -> None:
@@ -122,6 +137,7 @@ def _handler_for(backend: Backend) -> type[http.server.BaseHTTPRequestHandler]:
                 self.close_connection = True
 
         def _drop(self) -> None:
+            self._out_of_flight()
             self.close_connection = True
             with contextlib.suppress(OSError):
                 self.wfile.flush()
