@@ -186,15 +186,18 @@ def test_silent_server_read_timeout(silent_url: str, lookup: Lookup, clock: Fake
 
 
 def test_timeout_while_reading_the_body(headers_then_silence: str, lookup: Lookup, clock: FakeClock) -> None:
-    err = _fails(lookup, client_kwargs={"server_url": headers_then_silence, "timeout_ms": 50})
+    # Long enough for the connection and the headers on a loaded machine: only the body is late.
+    err = _fails(lookup, client_kwargs={"server_url": headers_then_silence, "timeout_ms": 300})
     assert type(err) is errors.APITimeoutError
     assert isinstance(err.__cause__, httpx.ReadTimeout)
     _assert_retried_then_raised(err, clock)
 
 
 def test_a_fault_that_clears_is_retried_to_success(server: FakeOpenRouter, lookup: Lookup, clock: FakeClock) -> None:
-    server.script_next(Reply(close=True), Reply(200, EXAMPLE_BODY, drop_after=3), Reply(200, EXAMPLE_BODY, delay=0.3))
-    res = lookup(id=EXAMPLE_ID, timeout_ms=100)
+    # The last attempt must be answered within the timeout that the one before overran, on a
+    # loaded machine too: 0.4 s for an answer that comes at once, against a 1 s delay.
+    server.script_next(Reply(close=True), Reply(200, EXAMPLE_BODY, drop_after=3), Reply(200, EXAMPLE_BODY, delay=1.0))
+    res = lookup(id=EXAMPLE_ID, timeout_ms=400)
     assert res.data.id == EXAMPLE_ID
     assert len(server.requests) == 4
     assert len(clock.sleeps) == 3
