@@ -206,14 +206,16 @@ def test_a_close_or_a_drop_over_the_socket_prints_nothing(
         Reply(200, b"0123456789", drop_after=4),
         Reply(200, close=True),
         Reply(200, b"0123", trickle=0.001),
+        ("HEAD", Reply(200, b"0123456789")),
     ],
-    ids=["whole", "empty", "dropped", "closed", "trickled"],
+    ids=["whole", "empty", "dropped", "closed", "trickled", "head"],
 )
 def test_a_request_is_out_of_flight_once_its_client_has_the_end_of_the_answer(
-    fake: FakeOpenRouter, reply: Reply, monkeypatch: pytest.MonkeyPatch
+    fake: FakeOpenRouter, reply: Reply | tuple[str, Reply], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """What a user's test asserts right after its call returns: the fake is no longer serving it,
     however late the fake's own thread gets round to counting it out."""
+    method, reply = reply if isinstance(reply, tuple) else ("GET", reply)
     backend = fake._backend
     leave = backend.leave
 
@@ -224,5 +226,13 @@ def test_a_request_is_out_of_flight_once_its_client_has_the_end_of_the_answer(
     monkeypatch.setattr(backend, "leave", late_leave)
     fake.script_next(reply)
     with httpx.Client(headers=KEY) as http, contextlib.suppress(httpx.TransportError):
-        http.get(_url(fake))
+        http.request(method, _url(fake))
     assert fake.in_flight == 0
+
+
+def test_a_request_is_in_flight_while_its_body_is_still_to_come(fake: FakeOpenRouter) -> None:
+    fake.script_next(Reply(200, b"0123456789", stall=0.3))
+    with httpx.Client(headers=KEY) as http, http.stream("GET", _url(fake)) as res:
+        assert res.status_code == 200  # the headers are here, the body not yet
+        assert fake.in_flight == 1
+        assert res.read() == b"0123456789"
